@@ -1,0 +1,205 @@
+"""The faust app: topics and agents. Each agent decodes, calls the pure core, sends, routes failures.
+
+Reliability rules (see DESIGN.md section 6):
+
+* at-least-once: faust commits an offset only after the agent has moved past the message, and the
+  producer is flushed before every commit;
+* faust acknowledges a message whose handler raised and never sees it again, so every agent catches
+  per message: a PermanentError (or an unexpected bug on one page) goes to the dead-letter topic
+  with the stage, the reason and the original bytes; the stream goes on;
+* sends are awaited until Kafka confirms them, so a commit never overtakes the output it stands for;
+* the index stage returns from a batch only when every story is indexed or dead-lettered;
+  anything Elasticsearch answers that we do not understand stops the worker loudly (exit 70),
+  before the batch's offsets can be committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
+
+import faust
+
+from pipeline.config import Settings
+from pipeline.errors import PermanentError
+from pipeline.index.client import async_es_client
+from pipeline.index.triage import backoff
+from pipeline.index.writer import BulkWriter, FatalIndexError
+from pipeline.messages import DeadLetter, RawPage, Story, decode
+from pipeline.split import split_page
+from pipeline.topics import TopicNames
+
+log = logging.getLogger("pipeline.worker")
+
+#: Exit code when the worker stops itself on an answer it does not understand.
+EXIT_FATAL = 70
+
+
+def _broker_url(settings: Settings) -> str:
+    return ";".join(f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(","))
+
+
+def _credentials(settings: Settings) -> Any:
+    if settings.kafka_username and settings.kafka_password is not None:
+        return faust.SASLCredentials(
+            username=settings.kafka_username,
+            password=settings.kafka_password.get_secret_value(),
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=None,
+        )
+    return None
+
+
+def where(message: Any) -> dict[str, Any]:
+    """Log context of a consumed message."""
+    return {"topic": message.topic, "partition": message.partition, "offset": message.offset}
+
+
+def create_app(settings: Settings) -> faust.App:
+    names = TopicNames.from_settings(settings)
+    app = faust.App(
+        settings.worker_group,
+        broker=_broker_url(settings),
+        broker_credentials=_credentials(settings),
+        processing_guarantee="at_least_once",
+        datadir=str(settings.state_dir / "worker" / settings.worker_group),
+        web_enabled=settings.worker_web_enabled,
+        web_port=settings.worker_web_port,
+        web_host="0.0.0.0",  # noqa: S104 - the health endpoint must be reachable in a container
+        topic_partitions=settings.topic_partitions,
+        topic_allow_declare=True,  # `init` creates ours first, with their configs; this adds faust's own
+        producer_acks=-1,
+        producer_compression_type="zstd",
+        producer_max_request_size=64 * 1024 * 1024,
+        consumer_max_fetch_size=64 * 1024 * 1024,
+        broker_max_poll_records=500,
+        stream_buffer_maxsize=1000,
+    )
+
+    def raw_topic(name: str) -> Any:  # bytes in, bytes out: decoding is ours, so failures are ours to route
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+    pages_topic = raw_topic(names.pages)
+    stories_topic = raw_topic(names.stories)
+    deadletter_topic = raw_topic(names.deadletter)
+
+    async def send(topic: Any, key: bytes | None, value: bytes, ctx: dict[str, Any]) -> None:
+        """Send and wait for Kafka's confirmation, retrying transient failures without limit."""
+        attempt = 0
+        while True:
+            try:
+                fut = await topic.send(key=key, value=value)
+                await fut
+                return
+            except Exception as exc:
+                attempt += 1
+                delay = backoff(attempt, cap=10.0)
+                log.warning(
+                    "send to %s failed (%s); retrying in %.1fs", topic.get_topic_name(), exc, delay, extra=ctx
+                )
+                await asyncio.sleep(delay)
+
+    async def dead_letter(stage: str, message: Any, reason: str, error_type: str) -> None:
+        ctx = {"stage": stage, **where(message), "reason": reason, "error_type": error_type}
+        log.warning("dead-lettered: %s", reason, extra=ctx)
+        letter = DeadLetter(
+            stage=stage,
+            reason=reason,
+            error_type=error_type,
+            original=message.value or b"",
+            original_key=message.key,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+        )
+        await send(deadletter_topic, message.key, letter.to_bytes(), ctx)
+
+    @app.agent(pages_topic, name="split")
+    async def split_stage(stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            try:
+                if message.value is not None and len(message.value) > settings.max_page_bytes:
+                    raise PermanentError(
+                        f"page is {len(message.value)} bytes, over the cap of {settings.max_page_bytes} "
+                        "(WIRESTREAM_MAX_PAGE_BYTES)"
+                    )
+                stories = split_page(decode(RawPage, message.value))
+            except PermanentError as exc:
+                await dead_letter("split", message, str(exc), type(exc).__name__)
+                continue
+            except Exception as exc:  # a bug on one page must not stop the stream; keep the page
+                log.exception("split failed unexpectedly", extra={"stage": "split", **where(message)})
+                await dead_letter(
+                    "split", message, f"unexpected {type(exc).__name__}: {exc}", type(exc).__name__
+                )
+                continue
+            ctx = {"stage": "split", **where(message)}
+            await asyncio.gather(*(send(stories_topic, s.id.encode(), s.to_bytes(), ctx) for s in stories))
+            log.debug("page split into %d stories", len(stories), extra={**ctx, "count": len(stories)})
+
+    @app.agent(stories_topic, name="index")
+    async def index_stage(stream: Any) -> None:
+        es = async_es_client(settings)
+        writer = BulkWriter(es, settings.index_alias, backoff_cap=settings.bulk_backoff_max_seconds)
+        try:
+            async for events in stream.take_events(
+                settings.bulk_batch_size, within=settings.bulk_linger_seconds
+            ):
+                stories: list[Story] = []
+                sources: list[Any] = []
+                for event in events:
+                    try:
+                        stories.append(decode(Story, event.message.value))
+                        sources.append(event.message)
+                    except PermanentError as exc:
+                        await dead_letter("index", event.message, str(exc), type(exc).__name__)
+                try:
+                    result = await writer.write(stories)
+                except FatalIndexError as exc:
+                    _stop_loudly(exc, events[0].message)
+                for rejected in result.rejected:
+                    await dead_letter(
+                        "index", sources[rejected.position], rejected.reason, rejected.error_type
+                    )
+                log.info(
+                    "indexed %d stories (%d already there, %d rejected)",
+                    result.indexed,
+                    result.conflicts,
+                    len(result.rejected),
+                    extra={"stage": "index", **where(events[-1].message), "count": len(events)},
+                )
+        finally:
+            await es.close()
+
+    return app
+
+
+def _stop_loudly(exc: BaseException, message: Any) -> None:
+    log.critical(
+        "stopping the worker: %s. The batch is not committed and will be consumed again after a fix.",
+        exc,
+        extra={"stage": "index", **where(message)},
+    )
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_FATAL)  # leave before faust can commit the batch's offsets
+
+
+def run_worker(settings: Settings) -> None:
+    """Run the faust worker in this process until it is stopped (SIGTERM/SIGINT)."""
+    from pipeline.observability.logging import logging_config
+
+    (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
+    app = create_app(settings)
+    worker = faust.Worker(
+        app,
+        loglevel=settings.log_level,
+        logging_config=logging_config(settings.log_level, settings.log_format),
+        override_logging=True,
+    )
+    worker.execute_from_commandline()

@@ -1,0 +1,116 @@
+"""`wirestream init`: create the topics and the Elasticsearch template + alias. Safe to run again."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pipeline.config import Settings
+from pipeline.index.client import es_client
+from pipeline.index.template import first_index, index_template
+from pipeline.topics import ALL, TopicNames
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def kafka_client_options(settings: Settings) -> dict[str, Any]:
+    """kafka-python connection options (security) from the settings."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers.split(","),
+        "security_protocol": settings.kafka_security_protocol,
+    }
+    if settings.kafka_username and settings.kafka_password is not None:
+        options.update(
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            sasl_plain_username=settings.kafka_username,
+            sasl_plain_password=settings.kafka_password.get_secret_value(),
+        )
+    return options
+
+
+def ensure_topics(settings: Settings) -> list[str]:
+    """Create missing topics; returns the names created."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(client_id="wirestream-init", **kafka_client_options(settings))
+    try:
+        existing = set(admin.list_topics())
+        created: list[str] = []
+        for spec in ALL:
+            name = spec.full_name(settings.topic_prefix)
+            if name in existing:
+                continue
+            try:
+                admin.create_topics(
+                    [
+                        NewTopic(
+                            name,
+                            settings.topic_partitions,
+                            settings.topic_replication,
+                            topic_configs=spec.configs,
+                        )
+                    ]
+                )
+                created.append(name)
+            except TopicAlreadyExistsError:  # another init or worker won the race
+                pass
+        return created
+    finally:
+        admin.close()
+
+
+def ensure_index(settings: Settings) -> bool:
+    """Put the index template, create the first index with the alias if missing. True if created."""
+    es = es_client(settings)
+    try:
+        alias = settings.index_alias
+        es.indices.put_index_template(name=alias, **index_template(alias))
+        if es.indices.exists_alias(name=alias):
+            return False
+        if es.indices.exists(index=alias):
+            raise RuntimeError(
+                f"an index named {alias!r} exists where the alias should be (written before `init`?); "
+                "reindex or delete it, then run `wirestream init` again"
+            )
+        from elasticsearch import BadRequestError
+
+        try:
+            es.indices.create(index=first_index(alias), aliases={alias: {"is_write_index": True}})
+        except BadRequestError as exc:  # created concurrently by another worker
+            if exc.error != "resource_already_exists_exception":
+                raise
+            return False
+        return True
+    finally:
+        es.close()
+
+
+def with_retries(what: str, fn: Callable[[], T], timeout: float) -> T:
+    """Call ``fn`` until it succeeds or ``timeout`` passes (services may still be starting)."""
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except Exception as exc:
+            attempt += 1
+            if time.monotonic() > deadline:
+                raise
+            log.warning("%s not possible yet (%s); retrying", what, exc, extra={"stage": "init"})
+            time.sleep(min(5.0, 0.5 * attempt))
+
+
+def init(settings: Settings, timeout: float = 120.0) -> dict[str, Any]:
+    created = with_retries("creating topics", lambda: ensure_topics(settings), timeout)
+    index_created = with_retries("creating the index", lambda: ensure_index(settings), timeout)
+    return {
+        "topics_created": created,
+        "topics": vars(TopicNames.from_settings(settings)),
+        "alias": settings.index_alias,
+        "index_created": index_created,
+    }

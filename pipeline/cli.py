@@ -1,0 +1,236 @@
+"""The `wirestream` command: one group, a subcommand per job."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.config import Settings, get_settings
+from pipeline.errors import UserError
+from pipeline.observability import logging as logs
+from pipeline.topics import TopicNames
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wirestream")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Wirestream: streaming news ingest (scrape -> Kafka -> split -> Elasticsearch).
+
+    Every setting is an environment variable with the prefix WIRESTREAM_ (see the README).
+    """
+    settings = get_settings()
+    logs.configure(settings.log_level, settings.log_format)
+    ctx.obj = settings
+
+
+def run_cli() -> None:
+    """Entry point that turns UserError into a clear message and exit code 2."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UserError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+
+
+# --- stack ------------------------------------------------------------------------------------
+@main.group()
+def stack() -> None:
+    """The local Kafka + Elasticsearch (fetched with Maven, run on loopback)."""
+
+
+@stack.command("up")
+@click.pass_context
+def stack_up(ctx: click.Context) -> None:
+    """Fetch (once) and start Kafka and Elasticsearch; wait until both answer."""
+    from pipeline import stack as local
+
+    timings = local.up(_settings(ctx), click.echo)
+    click.echo(f"stack ready in {timings['total']:.1f} s")
+
+
+@stack.command("down")
+@click.pass_context
+def stack_down(ctx: click.Context) -> None:
+    """Stop exactly the processes `stack up` started."""
+    from pipeline import stack as local
+
+    local.down(_settings(ctx), click.echo)
+
+
+@stack.command("status")
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object: state, version, port, pid per service."
+)
+@click.pass_context
+def stack_status(ctx: click.Context, as_json: bool) -> None:
+    """Is each service running, and does it answer? Exit 0 only when all are running."""
+    from pipeline import stack as local
+
+    statuses = [svc.status() for svc in local.local_services(_settings(ctx))]
+    if as_json:
+        click.echo(json.dumps({s.name: s.as_dict() for s in statuses}, indent=2))
+    else:
+        for s in statuses:
+            pid = f"pid {s.pid}" if s.pid else ""
+            click.echo(f"{s.name:<13} {s.state:<9} {s.address:<16} {s.version or '':<8} {pid}")
+    ctx.exit(0 if all(s.state == "running" for s in statuses) else 1)
+
+
+@stack.command("logs")
+@click.argument("service", required=False, type=click.Choice(["kafka", "elasticsearch"]))
+@click.option("-n", "--lines", default=40, show_default=True, help="How many lines from the end.")
+@click.pass_context
+def stack_logs(ctx: click.Context, service: str | None, lines: int) -> None:
+    """Show the tail of a service's log (both when no SERVICE is given)."""
+    from pipeline import stack as local
+
+    for svc in local.local_services(_settings(ctx)):
+        if service in (None, svc.name):
+            click.secho(f"==> {svc.log_path} <==", bold=True)
+            click.echo(svc.log_tail(lines))
+
+
+# --- contracts ---------------------------------------------------------------------------------
+@main.group()
+def schemas() -> None:
+    """The message schemas and the index template in schemas/."""
+
+
+@schemas.command("export")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write (default: the checkout's schemas/).",
+)
+def schemas_export(directory: Path | None) -> None:
+    """Regenerate schemas/ from the message models and the index template."""
+    from pipeline import schemas as contract
+
+    for path in contract.export(directory or contract.DEFAULT_DIR):
+        click.echo(f"wrote {path}")
+
+
+@main.command("init")
+@click.option(
+    "--timeout", default=120.0, show_default=True, help="Seconds to wait for Kafka and Elasticsearch."
+)
+@click.pass_context
+def init_cmd(ctx: click.Context, timeout: float) -> None:
+    """Create the topics, the index template and the alias (safe to run again)."""
+    from pipeline.bootstrap import init
+
+    result = init(_settings(ctx), timeout=timeout)
+    click.echo(json.dumps(result, indent=2))
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+@main.command("publish")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--site", help="Site name (default: local).")
+@click.option("--url", help="Page URL (default: the file's file:// URL); only with one FILE.")
+@click.option("--html", "content_type", flag_value="text/html", help="The files are HTML.")
+@click.option("--text", "content_type", flag_value="text/plain", help="The files are extracted text.")
+@click.option("--lang", "language_hint", help="Language hint for the site.")
+@click.pass_context
+def publish_cmd(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    site: str | None,
+    url: str | None,
+    content_type: str | None,
+    language_hint: str | None,
+) -> None:
+    """Publish local pages to the pages topic (backfill, replays, tests)."""
+    from pipeline.publish import page_from_file, publish_pages
+
+    if url and len(files) > 1:
+        raise click.UsageError("--url names one page; give one FILE with it")
+    pages = [page_from_file(f, site, url, content_type, language_hint) for f in files]
+    count = publish_pages(_settings(ctx), pages)
+    click.echo(f"published {count} page(s) to {_topic_names(ctx).pages}")
+
+
+@main.command("worker")
+@click.option("--no-init", is_flag=True, help="Do not create missing topics/index before starting.")
+@click.pass_context
+def worker_cmd(ctx: click.Context, no_init: bool) -> None:
+    """Run the stream processors (split, index) until stopped."""
+    from pipeline.app import run_worker
+    from pipeline.bootstrap import init
+
+    settings = _settings(ctx)
+    if not no_init:
+        init(settings, timeout=settings.stack_start_timeout)
+    run_worker(settings)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--lang")
+@click.option("--site")
+@click.option("--kind", type=click.Choice(["article", "teaser"]))
+@click.option("--limit", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.pass_context
+def search_cmd(
+    ctx: click.Context,
+    query: str,
+    lang: str | None,
+    site: str | None,
+    kind: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search the stories (Kibana's query syntax: words, "phrases", AND/OR/NOT, field:value)."""
+    from pipeline.search import search
+
+    hits = search(_settings(ctx), query, lang=lang, site=site, kind=kind, limit=limit)
+    if as_json:
+        for hit in hits:
+            click.echo(json.dumps(hit, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo(f"no stories match {query!r}")
+    for hit in hits:
+        date = (hit.get("published_at") or hit.get("first_seen_at") or "")[:10]
+        click.secho(f"{hit.get('title') or '(untitled)'}", bold=True)
+        click.echo(f"  {hit['site']} · {hit['lang']} · {hit['kind']} · {date}")
+        click.echo(f"  {' '.join(str(hit['snippet']).split())}")
+
+
+@main.command("health")
+@click.pass_context
+def health_cmd(ctx: click.Context) -> None:
+    """Exit 0 when Kafka and Elasticsearch answer (container health checks)."""
+    from pipeline.bootstrap import kafka_client_options
+    from pipeline.stack import probes
+
+    settings = _settings(ctx)
+    options = {k: v for k, v in kafka_client_options(settings).items() if k != "bootstrap_servers"}
+    kafka_ok = probes.kafka_answers(settings.kafka_bootstrap_servers, **options)
+    es_ok = probes.elasticsearch_ready(settings)
+    click.echo(json.dumps({"kafka": kafka_ok, "elasticsearch": es_ok}))
+    ctx.exit(0 if kafka_ok and es_ok else 1)
+
+
+def _topic_names(ctx: click.Context) -> TopicNames:
+    return TopicNames.from_settings(_settings(ctx))

@@ -1,0 +1,108 @@
+"""The one settings object.
+
+Every knob is an environment variable with the prefix ``WIRESTREAM_`` (or a line in a ``.env`` file
+in the working directory). Read it once with :func:`get_settings`; pass the object (or the values it
+holds) down, never re-read the environment deeper in the code.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wirestream"
+
+
+def _default_state_dir() -> Path:
+    # Elasticsearch runs as an unprivileged user when we are root, and that user cannot enter
+    # root's home (mode 700): keep what it reads and writes outside it.
+    if os.geteuid() == 0:
+        return Path("/var/lib/wirestream")
+    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "wirestream"
+
+
+class Settings(BaseSettings):
+    """Wirestream's configuration (env prefix ``WIRESTREAM_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="WIRESTREAM_", env_file=".env", extra="ignore", frozen=True)
+
+    # --- Kafka -------------------------------------------------------------------------------
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated host:port."
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = Field(
+        "PLAINTEXT", description="Kafka security protocol."
+    )
+    kafka_sasl_mechanism: str = Field("PLAIN", description="SASL mechanism when SASL is used.")
+    kafka_username: str | None = Field(None, description="SASL user name (optional).")
+    kafka_password: SecretStr | None = Field(None, description="SASL password (optional, secret).")
+    topic_prefix: str = Field("news", description="Prefix of every topic name, e.g. news.pages.v1.")
+    topic_partitions: int = Field(3, ge=1, description="Partitions of the topics `wirestream init` creates.")
+    topic_replication: int = Field(1, ge=1, description="Replication factor of the topics init creates.")
+
+    # --- Elasticsearch -----------------------------------------------------------------------
+    elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
+    elasticsearch_username: str | None = Field(None, description="Elasticsearch user (optional).")
+    elasticsearch_password: SecretStr | None = Field(None, description="Elasticsearch password (secret).")
+    elasticsearch_api_key: SecretStr | None = Field(None, description="Elasticsearch API key (secret).")
+    elasticsearch_timeout: float = Field(30.0, gt=0, description="Seconds per Elasticsearch request.")
+    index_alias: str = Field("news-stories", description="Alias journalists and Kibana search.")
+
+    # --- worker ------------------------------------------------------------------------------
+    worker_group: str = Field("wirestream", description="Consumer group (faust app id) of the workers.")
+    worker_web_port: int = Field(6066, description="Port of the worker's health/metrics web server.")
+    worker_web_enabled: bool = Field(True, description="Serve /health and /metrics from the worker.")
+    bulk_batch_size: int = Field(500, ge=1, description="Stories per Elasticsearch _bulk request.")
+    bulk_linger_seconds: float = Field(1.0, gt=0, description="Longest wait to fill a bulk batch.")
+    bulk_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the bulk retry backoff.")
+    max_page_bytes: int = Field(
+        5_000_000, ge=1, description="Pages with a larger body are dead-lettered, not split."
+    )
+    language_engine: Literal["langdetect"] = Field("langdetect", description="Language engine.")
+
+    # --- local stack (`wirestream stack`) ----------------------------------------------------
+    stack_cache_dir: Path = Field(
+        default_factory=_default_cache_dir, description="Downloaded Kafka/Elasticsearch artifacts."
+    )
+    state_dir: Path = Field(
+        default_factory=_default_state_dir,
+        description="Runtime state: stack data, logs, pid files; worker data.",
+    )
+    stack_kafka_port: int = Field(9092, description="Local Kafka broker port.")
+    stack_kafka_controller_port: int = Field(9093, description="Local Kafka controller port.")
+    stack_elasticsearch_port: int = Field(9200, description="Local Elasticsearch HTTP port.")
+    stack_elasticsearch_transport_port: int = Field(9300, description="Local Elasticsearch transport port.")
+    stack_kafka_heap: str = Field("512m", description="Local Kafka JVM heap.")
+    stack_elasticsearch_heap: str = Field("1g", description="Local Elasticsearch JVM heap.")
+    stack_start_timeout: float = Field(180.0, gt=0, description="Seconds to wait for a service to come up.")
+    stack_user: str = Field("wirestream", description="Unprivileged user Elasticsearch runs as under root.")
+
+    # --- logging -----------------------------------------------------------------------------
+    log_level: str = Field("INFO", description="Log level.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto = JSON unless stderr is a terminal."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings, read from the environment once per process."""
+    return Settings()
+
+
+def as_env(settings: Settings) -> dict[str, str]:
+    """The settings as WIRESTREAM_* environment variables (for a worker started as a subprocess)."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+        env[f"WIRESTREAM_{name.upper()}"] = str(plain).lower() if isinstance(plain, bool) else str(plain)
+    return env

@@ -1,0 +1,29 @@
+"""The error vocabulary.
+
+Stages catch exactly two kinds of failure:
+
+* :class:`TransientError` - the world is temporarily unwell (Elasticsearch busy or down, a broker
+  election). Retry with backoff; never dead-letter.
+* :class:`PermanentError` - this input can never succeed (invalid JSON, a body over the size cap, a
+  document Elasticsearch rejects). Dead-letter it with the reason and move on.
+
+Anything else is a bug and stops the worker loudly.
+"""
+
+from __future__ import annotations
+
+
+class WirestreamError(Exception):
+    """Base of every error Wirestream raises on purpose."""
+
+
+class TransientError(WirestreamError):
+    """Retry later; the input is fine."""
+
+
+class PermanentError(WirestreamError):
+    """The input cannot be processed; dead-letter it with this reason."""
+
+
+class UserError(WirestreamError):
+    """A problem the person running a command can fix; the message says how."""

@@ -1,0 +1,29 @@
+"""Elasticsearch clients built from the settings (sync for commands, async for the worker)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from pipeline.config import Settings
+
+
+def _options(settings: Settings) -> dict[str, Any]:
+    options: dict[str, Any] = {"request_timeout": settings.elasticsearch_timeout}
+    if settings.elasticsearch_api_key is not None:
+        options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
+    elif settings.elasticsearch_username and settings.elasticsearch_password is not None:
+        options["basic_auth"] = (
+            settings.elasticsearch_username,
+            settings.elasticsearch_password.get_secret_value(),
+        )
+    return options
+
+
+def es_client(settings: Settings) -> Elasticsearch:
+    return Elasticsearch(settings.elasticsearch_url, **_options(settings))
+
+
+def async_es_client(settings: Settings) -> AsyncElasticsearch:
+    return AsyncElasticsearch(settings.elasticsearch_url, **_options(settings))

@@ -1,0 +1,120 @@
+"""The Elasticsearch index template for stories (pure data).
+
+* keyword fields to filter on (site, lang, kind, url, ...), dates (``published_at``, and
+  ``first_seen_at``, the time field of Kibana's data view);
+* ``title`` and ``text`` analysed with the ``standard`` analyzer: searchable in every language;
+* ``title_<lang>`` / ``text_<lang>``: the same text again, analysed for its language (stemming,
+  stop words) when Elasticsearch has an analyzer for it, so ``depremler`` finds ``depremde``.
+  ``index.query.default_field`` covers all of them, so a plain Kibana search uses them too.
+
+``schemas/index-template.json`` is this, exported by ``wirestream schemas export``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Story language (BCP-47) -> Elasticsearch language analyzer. On the official distribution these
+#: come with the analysis-common module; the local stack adds them with deploy/local/es-analysis.
+LANGUAGE_ANALYZERS: dict[str, str] = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "bn": "bengali",
+    "bg": "bulgarian",
+    "ca": "catalan",
+    "zh": "cjk",
+    "ja": "cjk",
+    "ko": "cjk",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "gl": "galician",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lv": "latvian",
+    "lt": "lithuanian",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "fa": "persian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "ckb": "sorani",
+    "es": "spanish",
+    "sv": "swedish",
+    "th": "thai",
+    "tr": "turkish",
+}
+
+TIME_FIELD = "first_seen_at"
+_KEYWORD = {"type": "keyword"}
+_DATE = {"type": "date"}
+
+
+def language_fields() -> dict[str, dict[str, Any]]:
+    fields: dict[str, dict[str, Any]] = {}
+    for lang, analyzer in sorted(LANGUAGE_ANALYZERS.items()):
+        fields[f"title_{lang}"] = {"type": "text", "analyzer": analyzer}
+        fields[f"text_{lang}"] = {"type": "text", "analyzer": analyzer}
+    return fields
+
+
+def mappings() -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "id": _KEYWORD,
+            "kind": _KEYWORD,
+            "site": _KEYWORD,
+            "lang": _KEYWORD,
+            "lang_confidence": {"type": "float"},
+            "url": _KEYWORD,
+            "page_url": _KEYWORD,
+            "credit": _KEYWORD,
+            "fingerprint": _KEYWORD,
+            "position": {"type": "integer"},
+            "published_at": _DATE,
+            "first_seen_at": _DATE,
+            "title": {
+                "type": "text",
+                "analyzer": "standard",
+                "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+            },
+            "text": {"type": "text", "analyzer": "standard"},
+            **language_fields(),
+        },
+    }
+
+
+def index_template(alias: str, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """The composable index template for ``<alias>-*`` indices."""
+    return {
+        "index_patterns": [f"{alias}-*"],
+        "priority": 200,
+        "template": {
+            "settings": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "refresh_interval": "1s",
+                "query": {"default_field": ["title", "text", "title_*", "text_*"]},
+            },
+            "mappings": mappings(),
+        },
+        "_meta": {"description": "Wirestream stories", "managed_by": "wirestream init", "version": 1},
+    }
+
+
+def first_index(alias: str) -> str:
+    """The concrete index `init` creates behind the alias."""
+    return f"{alias}-000001"

@@ -1,0 +1,1 @@
+"""Logging (JSON off a terminal, with stage/topic/partition/offset), metrics and health."""

@@ -1,0 +1,40 @@
+"""HTML -> (title, main text) (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import PermanentError
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str | None
+    text: str
+
+
+def extract_html(html: str, url: str | None = None) -> Extracted:
+    """Main-content extraction with trafilatura; raises PermanentError when nothing is left."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+        )
+    except Exception as exc:  # trafilatura raises assorted parser errors on broken markup
+        raise PermanentError(f"HTML could not be parsed: {exc}") from exc
+    fields = doc if isinstance(doc, dict) else (vars(doc) if doc is not None else {})
+    text = str(fields.get("text") or "").strip()
+    if not text:
+        raise PermanentError("no main text found in the HTML")
+    return Extracted(title=str(fields.get("title") or "") or None, text=text)
+
+
+def split_text_lines(text: str) -> list[str]:
+    """Paragraphs of an already-extracted text page: non-empty lines, whitespace folded."""
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]

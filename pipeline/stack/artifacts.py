@@ -1,0 +1,157 @@
+"""Fetch the local stack's artifacts from Maven Central, once, into the cache.
+
+The versions live in ``deploy/local/pom.xml`` and only there. Every artifact is resolved by Maven
+into a staging folder and renamed into place when complete, so a failed or interrupted download
+never leaves a half-installed tree behind for the next run to trip over.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pipeline.errors import UserError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LOCAL_DIR = REPO_ROOT / "deploy" / "local"
+STACK_POM = LOCAL_DIR / "pom.xml"
+PLUGIN_POM = LOCAL_DIR / "es-analysis" / "pom.xml"
+_COMPLETE = ".complete"
+_POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
+
+
+@dataclass(frozen=True)
+class Versions:
+    kafka: str
+    elasticsearch: str
+
+
+@cache
+def pinned_versions(pom: Path = STACK_POM) -> Versions:
+    """The Kafka and Elasticsearch versions pinned in the stack's pom."""
+    if not pom.is_file():
+        raise UserError(
+            f"{pom} is missing: `wirestream stack` runs from a source checkout of Wirestream "
+            "(operators use deploy/compose.yaml instead)."
+        )
+    props = ET.parse(pom).getroot().find("m:properties", _POM_NS)
+    if props is None:
+        raise UserError(f"{pom} has no <properties>")
+
+    def prop(name: str) -> str:
+        node = props.find(f"m:{name}", _POM_NS)
+        if node is None or not (node.text or "").strip():
+            raise UserError(f"{pom} does not pin <{name}>")
+        return (node.text or "").strip()
+
+    return Versions(kafka=prop("kafka.version"), elasticsearch=prop("elasticsearch.version"))
+
+
+def require_tool(name: str, purpose: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise UserError(
+            f"`{name}` is not on PATH; it is needed to {purpose}. "
+            f"Install it (Debian: apt-get install {'maven' if name == 'mvn' else 'openjdk-17-jre-headless'}) "
+            "and run the command again."
+        )
+    return path
+
+
+def java_home() -> Path:
+    """The JDK that runs Kafka and Elasticsearch: the one `java` on PATH belongs to."""
+    java = Path(require_tool("java", "run Kafka and Elasticsearch")).resolve()
+    return java.parent.parent
+
+
+def _run_maven(pom: Path, args: list[str], what: str) -> None:
+    mvn = require_tool("mvn", f"fetch {what} from Maven Central")
+    cmd = [mvn, "-B", "-q", "-f", str(pom), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise UserError(
+            f"could not fetch {what} with Maven (exit {proc.returncode}). Nothing was installed. "
+            "Check that Maven Central (or the mirror in ~/.m2/settings.xml) is reachable, then run "
+            f"`wirestream stack up` again.\n--- mvn output (tail) ---\n{tail}"
+        )
+
+
+def _install(target: Path, what: str, fill: Callable[[Path], None], expect: str) -> Path:
+    """Create ``target`` atomically: fill a staging folder, then rename it into place."""
+    if (target / _COMPLETE).exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():  # an older, interrupted attempt
+        shutil.rmtree(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        fill(staging)
+        if not list(staging.glob(expect)):
+            raise UserError(f"Maven finished but {what} is incomplete: no {expect} in {staging}")
+        shutil.rmtree(staging / ".markers", ignore_errors=True)
+        (staging / _COMPLETE).write_text(what + "\n")
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def kafka_home(cache_dir: Path) -> Path:
+    """``<cache>/kafka-<version>/libs`` holds Kafka and every jar it needs (plus a log binding)."""
+    version = pinned_versions().kafka
+
+    def fill(staging: Path) -> None:
+        _run_maven(STACK_POM, ["-P", "kafka", "package", f"-Dstack.out={staging}"], f"Apache Kafka {version}")
+
+    return _install(cache_dir / f"kafka-{version}", f"kafka {version}", fill, "libs/kafka_2.13-*.jar")
+
+
+def elasticsearch_home(cache_dir: Path) -> Path:
+    """``<cache>/elasticsearch-<version>``: the runnable distribution, unpacked."""
+    version = pinned_versions().elasticsearch
+
+    def fill(staging: Path) -> None:
+        _run_maven(
+            STACK_POM,
+            ["-P", "elasticsearch", "package", f"-Dstack.out={staging}"],
+            f"Elasticsearch {version}",
+        )
+        unpacked = staging / f"elasticsearch-{version}"
+        for child in unpacked.iterdir():
+            child.rename(staging / child.name)
+        unpacked.rmdir()
+
+    return _install(
+        cache_dir / f"elasticsearch-{version}", f"elasticsearch {version}", fill, "bin/elasticsearch"
+    )
+
+
+def analysis_plugin(cache_dir: Path) -> Path:
+    """Wirestream's small analysis plugin, built by Maven, ready to drop into ``plugins/``.
+
+    The runnable zip on Maven Central ships without Elasticsearch's analysis-common module, so it
+    has no language analyzers; the plugin registers Lucene's under the same names.
+    """
+    version = pinned_versions().elasticsearch
+
+    def fill(staging: Path) -> None:
+        _run_maven(
+            PLUGIN_POM,
+            ["package", f"-Delasticsearch.version={version}", f"-Dplugin.out={staging}"],
+            "the Wirestream analysis plugin",
+        )
+
+    return _install(
+        cache_dir / f"wirestream-analysis-es{version}",
+        "analysis plugin",
+        fill,
+        "plugin-descriptor.properties",
+    )

@@ -1,0 +1,119 @@
+"""Shared fixtures.
+
+Integration tests (marked ``integration``) get a real Kafka and Elasticsearch: the configured
+addresses when they answer, else the local stack, brought up for the session and taken down after.
+With ``CI=true`` a missing service fails the run; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Settings, as_env, get_settings
+from pipeline.stack import probes
+from pipeline.stack import services as local
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Settings]:
+    """Settings pointing at a Kafka and an Elasticsearch that answer."""
+    settings = get_settings()
+    if probes.kafka_answers(settings.kafka_bootstrap_servers) and probes.elasticsearch_ready(settings):
+        yield settings
+        return
+    try:
+        local.up(settings, lambda line: print(f"[stack] {line}", file=sys.stderr))
+    except Exception as exc:
+        _unavailable(f"Kafka/Elasticsearch are not reachable and the local stack did not start: {exc}")
+    try:
+        yield settings.model_copy(
+            update={
+                "kafka_bootstrap_servers": f"127.0.0.1:{settings.stack_kafka_port}",
+                "elasticsearch_url": f"http://127.0.0.1:{settings.stack_elasticsearch_port}",
+            }
+        )
+    finally:
+        local.down(settings, lambda line: print(f"[stack] {line}", file=sys.stderr))
+
+
+@pytest.fixture
+def isolated(stack: Settings, tmp_path: Path) -> Settings:
+    """The stack's settings with this test's own topics, index alias, consumer group and state."""
+    tag = "t" + uuid.uuid4().hex[:10]
+    return stack.model_copy(
+        update={
+            "topic_prefix": tag,
+            "index_alias": f"{tag}-stories",
+            "worker_group": tag,
+            "worker_web_enabled": False,
+            "state_dir": tmp_path / "state",
+            "topic_partitions": 2,
+            "bulk_linger_seconds": 0.3,
+        }
+    )
+
+
+@contextmanager
+def worker_process(settings: Settings, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`wirestream worker` as a subprocess; its log is printed when the test fails."""
+    env = {**os.environ, **as_env(settings), "WIRESTREAM_LOG_FORMAT": "json"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], env=env, stdout=log, stderr=log)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def worker(
+    isolated: Settings, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start workers for the isolated settings: ``proc = worker()``; their logs show on failure."""
+    logs: list[Path] = []
+    with ExitStack() as running:
+
+        def start(settings: Settings | None = None) -> subprocess.Popen[bytes]:
+            log_path = tmp_path / f"worker-{len(logs)}.log"
+            logs.append(log_path)
+            return running.enter_context(worker_process(settings or isolated, log_path))
+
+        yield start
+    report = request.node.stash.get(_REPORT, None)
+    if report is not None and report.failed:
+        for log_path in logs:
+            print(f"--- {log_path} ---\n{log_path.read_text(errors='replace')[-6000:]}", file=sys.stderr)
+
+
+_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_REPORT] = report
+    return report
