@@ -70,11 +70,17 @@ def reason(error: dict[str, Any] | None) -> str:
     """Elasticsearch's reason, with its cause, in one line."""
     if not error:
         return "no error detail"
-    text = f"{error.get('type', 'error')}: {error.get('reason', '')}"
+    text = f"{error.get('type', 'error')}: {_clip(error.get('reason'))}"
     cause = error.get("caused_by")
     if isinstance(cause, dict):
-        text += f" (caused by {cause.get('type', '')}: {cause.get('reason', '')})"
-    return text[:2000]
+        text += f" (caused by {cause.get('type', '')}: {_clip(cause.get('reason'))})"
+    return text
+
+
+def _clip(text: object, limit: int = 400) -> str:
+    """Reasons may quote the whole offending value; keep both ends of it."""
+    value = str(text or "")
+    return value if len(value) <= limit else f"{value[: limit - 100]} [...] {value[-80:]}"
 
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 30.0, rng: random.Random | None = None) -> float:
