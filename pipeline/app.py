@@ -117,6 +117,10 @@ def create_app(settings: Settings) -> faust.App:
         )
         await send(deadletter_topic, message.key, letter.to_bytes(), ctx)
 
+    @app.page("/health/")
+    async def health(web: Any, request: Any) -> Any:  # the process is up and its agents are running
+        return web.json({"status": "ok", "group": settings.worker_group})
+
     @app.agent(pages_topic, name="split")
     async def split_stage(stream: Any) -> None:
         async for event in stream.events():

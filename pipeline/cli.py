@@ -234,3 +234,28 @@ def health_cmd(ctx: click.Context) -> None:
 
 def _topic_names(ctx: click.Context) -> TopicNames:
     return TopicNames.from_settings(_settings(ctx))
+
+
+@main.command("demo")
+@click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait for every story.")
+@click.pass_context
+def demo_cmd(ctx: click.Context, timeout: float) -> None:
+    """Stack up, publish the bundled sample pages, index them, show searches."""
+    from pipeline.demo.runner import run
+
+    run(_settings(ctx), click.echo, timeout=timeout)
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks (figures for the README; never asserted by tests)."""
+
+
+@bench.command("pipeline")
+@click.option("--pages", default=2000, show_default=True, help="How many pages to push through.")
+@click.pass_context
+def bench_pipeline(ctx: click.Context, pages: int) -> None:
+    """Pages/s and stories/s through one worker, publish to searchable, on the real stack."""
+    from pipeline.bench import pipeline_throughput
+
+    click.echo(json.dumps(pipeline_throughput(_settings(ctx), pages, click.echo), indent=2))

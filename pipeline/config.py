@@ -57,8 +57,8 @@ class Settings(BaseSettings):
 
     # --- worker ------------------------------------------------------------------------------
     worker_group: str = Field("wirestream", description="Consumer group (faust app id) of the workers.")
-    worker_web_port: int = Field(6066, description="Port of the worker's health/metrics web server.")
-    worker_web_enabled: bool = Field(True, description="Serve /health and /metrics from the worker.")
+    worker_web_port: int = Field(6066, description="Port of the worker's web server (GET /health/).")
+    worker_web_enabled: bool = Field(True, description="Run the worker's web server (health checks).")
     bulk_batch_size: int = Field(500, ge=1, description="Stories per Elasticsearch _bulk request.")
     bulk_linger_seconds: float = Field(1.0, gt=0, description="Longest wait to fill a bulk batch.")
     bulk_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the bulk retry backoff.")

@@ -78,7 +78,9 @@ def test_init_is_safe_to_run_again(ready: Settings) -> None:
     assert again["topics_created"] == [] and again["index_created"] is False
 
 
-def test_published_page_becomes_searchable_and_republishing_adds_nothing(ready: Settings, worker: Worker) -> None:
+def test_published_page_becomes_searchable_and_republishing_adds_nothing(
+    ready: Settings, worker: Worker
+) -> None:
     worker()
     publish_pages(ready, [page("one")])
     wait_for(lambda: count(ready) == 1, 90, "the story to be indexed")
@@ -97,8 +99,14 @@ def test_poison_messages_are_dead_lettered_and_valid_pages_indexed(ready: Settin
     empty = page("empty").model_copy(update={"body": "   "})
     huge = page("huge", body="Huge page\n\n" + "word " * (4 * 1024 * 1024))  # ~20 MB, over the 5 MB cap
     rejected_story = Story(
-        id="story-es-rejects", kind="article", title="t", text="text", site="wire-test",
-        page_url="https://wire-test.example/x", fingerprint="f", position=0,
+        id="story-es-rejects",
+        kind="article",
+        title="t",
+        text="text",
+        site="wire-test",
+        page_url="https://wire-test.example/x",
+        fingerprint="f",
+        position=0,
         credit="X" * 40_000,  # a keyword term over Lucene's 32 KB limit: Elasticsearch refuses the document
     )
     worker()

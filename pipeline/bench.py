@@ -1,0 +1,119 @@
+"""`wirestream bench pipeline`: pages/s and stories/s through one worker, on the real stack.
+
+Publishes N copies of the bundled sample pages (each under its own URL) to fresh topics, starts one
+worker, and times from the worker's start until every expected story is searchable. Topics and the
+index are the benchmark's own and are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pipeline.bootstrap import init, kafka_client_options
+from pipeline.config import Settings, as_env
+from pipeline.demo.runner import ensure_services, indexed_count, sample_pages
+from pipeline.errors import UserError
+from pipeline.index.client import es_client
+from pipeline.messages import RawPage
+from pipeline.publish import publish_pages
+from pipeline.split import split_page
+from pipeline.topics import TopicNames
+
+
+def _pages(count: int) -> list[RawPage]:
+    samples = [s.page for s in sample_pages()]
+    pages = []
+    for i in range(count):
+        base = samples[i % len(samples)]
+        url = f"{base.canonical_url.rstrip('/')}/bench-{i}"
+        pages.append(base.model_copy(update={"url": url, "canonical_url": url}))
+    return pages
+
+
+def _cleanup(settings: Settings) -> None:
+    from kafka import KafkaAdminClient
+
+    es = es_client(settings)
+    try:
+        es.indices.delete(index=f"{settings.index_alias}-*", ignore_unavailable=True)
+        es.indices.delete_index_template(name=settings.index_alias)
+    finally:
+        es.close()
+    admin = KafkaAdminClient(**kafka_client_options(settings))
+    try:
+        names = vars(TopicNames.from_settings(settings)).values()
+        admin.delete_topics([n for n in names if n in set(admin.list_topics())])
+    finally:
+        admin.close()
+
+
+def pipeline_throughput(
+    settings: Settings, pages: int, say: Callable[[str], None], timeout: float = 900.0
+) -> dict[str, Any]:
+    settings = ensure_services(settings, say)
+    tag = "bench" + uuid.uuid4().hex[:6]
+    settings = settings.model_copy(
+        update={
+            "topic_prefix": tag,
+            "index_alias": f"{tag}-stories",
+            "worker_group": tag,
+            "worker_web_enabled": False,
+        }
+    )
+    init(settings)
+    batch = _pages(pages)
+    ids = sorted({story.id for page in batch for story in split_page(page)})
+    say(f"publishing {len(batch)} pages ({len(ids)} stories) to {tag}.pages.v1 ...")
+    publish_pages(settings, batch)
+    log_path = settings.state_dir / "logs" / f"{tag}-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "worker", "--no-init"],
+            env={
+                **os.environ,
+                **as_env(settings),
+                "WIRESTREAM_LOG_FORMAT": "json",
+                "WIRESTREAM_LOG_LEVEL": "WARNING",
+            },
+            stdout=log,
+            stderr=log,
+        )
+    t0 = time.monotonic()
+    try:
+        done, last = 0, -1
+        while done < len(ids):
+            if worker.poll() is not None:
+                raise UserError(f"the worker exited with code {worker.returncode}; see {log_path}")
+            if time.monotonic() - t0 > timeout:
+                raise UserError(f"{done} of {len(ids)} stories after {timeout:.0f} s; see {log_path}")
+            time.sleep(0.5)
+            done = indexed_count(settings, ids)
+            if sys.stderr.isatty() and done != last:
+                print(f"\r  {done}/{len(ids)} stories indexed", end="", file=sys.stderr, flush=True)
+                last = done
+        elapsed = time.monotonic() - t0
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        _cleanup(settings)
+    return {
+        "pages": len(batch),
+        "stories": len(ids),
+        "seconds": round(elapsed, 2),
+        "pages_per_s": round(len(batch) / elapsed, 1),
+        "stories_per_s": round(len(ids) / elapsed, 1),
+        "note": "one worker, from its start (incl. consumer-group join) until every story is searchable",
+    }
