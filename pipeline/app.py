@@ -29,7 +29,7 @@ from pipeline.index.client import async_es_client
 from pipeline.index.triage import backoff
 from pipeline.index.writer import BulkWriter, FatalIndexError
 from pipeline.messages import DeadLetter, RawPage, Story, decode
-from pipeline.split import split_page
+from pipeline.split import SiteMemory, split
 from pipeline.topics import TopicNames
 
 log = logging.getLogger("pipeline.worker")
@@ -117,6 +117,14 @@ def create_app(settings: Settings) -> faust.App:
         )
         await send(deadletter_topic, message.key, letter.to_bytes(), ctx)
 
+    # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
+    # sees what all partitions have seen (pages of one site are spread over partitions by URL).
+    site_memory = SiteMemory(
+        store=app.GlobalTable(
+            f"{settings.worker_group}-site-memory", default=None, partitions=settings.topic_partitions
+        )
+    )
+
     @app.page("/health/")
     async def health(web: Any, request: Any) -> Any:  # the process is up and its agents are running
         return web.json({"status": "ok", "group": settings.worker_group})
@@ -131,7 +139,7 @@ def create_app(settings: Settings) -> faust.App:
                         f"page is {len(message.value)} bytes, over the cap of {settings.max_page_bytes} "
                         "(WIRESTREAM_MAX_PAGE_BYTES)"
                     )
-                stories = split_page(decode(RawPage, message.value))
+                stories = split(decode(RawPage, message.value), site_memory).stories
             except PermanentError as exc:
                 await dead_letter("split", message, str(exc), type(exc).__name__)
                 continue

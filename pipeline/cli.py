@@ -9,8 +9,10 @@ from pathlib import Path
 import click
 
 from pipeline.config import Settings, get_settings
-from pipeline.errors import UserError
+from pipeline.errors import PermanentError, UserError
+from pipeline.messages import RawPage
 from pipeline.observability import logging as logs
+from pipeline.split.paragraphs import Para
 from pipeline.topics import TopicNames
 
 
@@ -42,7 +44,7 @@ def run_cli() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except UserError as exc:
+    except (UserError, PermanentError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)
 
@@ -259,3 +261,117 @@ def bench_pipeline(ctx: click.Context, pages: int) -> None:
     from pipeline.bench import pipeline_throughput
 
     click.echo(json.dumps(pipeline_throughput(_settings(ctx), pages, click.echo), indent=2))
+
+
+# --- splitting ---------------------------------------------------------------------------------
+@main.command("split")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--url", help="Page URL (default: the file's file:// URL); only with one FILE.")
+@click.option("--site", help="Site name (default: local). Several pages of one site share site memory.")
+@click.option("--html", "content_type", flag_value="text/html", help="The input is HTML.")
+@click.option("--text", "content_type", flag_value="text/plain", help="The input is extracted text.")
+@click.option(
+    "--explain", is_flag=True, help="Show, paragraph by paragraph, what was kept, split or dropped and why."
+)
+def split_cmd(
+    files: tuple[str, ...], url: str | None, site: str | None, content_type: str | None, explain: bool
+) -> None:
+    """Cut pages into stories; print them as JSON lines (FILE may be - for stdin).
+
+    Same code path as the worker. With several FILEs of one site, paragraphs the site repeats
+    across them (legal notices, footers, rotating teasers) are recognised, as in the worker.
+    """
+    from pipeline.publish import page_from_file
+    from pipeline.split import SiteMemory, split
+
+    if url and len(files) > 1:
+        raise click.UsageError("--url names one page; give one FILE with it")
+    pages = []
+    for name in files:
+        if name == "-":
+            body = sys.stdin.read()
+            kind = content_type or ("text/html" if body.lstrip()[:1] == "<" else "text/plain")
+            page_url = url or "stdin:"
+            pages.append(
+                RawPage(
+                    url=page_url, canonical_url=page_url, site=site or "local", content_type=kind, body=body
+                )
+            )
+        else:
+            pages.append(page_from_file(Path(name), site, url, content_type))
+    memory = SiteMemory()
+    for page in pages:  # remember every page first, so the first page benefits too
+        memory.observe(page.site, page.canonical_url, (p.text for p in _paragraphs_or_none(page)))
+    failed = 0
+    for page in pages:
+        try:
+            result = split(page, memory)
+        except PermanentError as exc:
+            click.secho(f"error: {page.canonical_url}: {exc}", fg="red", err=True)
+            failed += 1
+            continue
+        if explain:
+            click.secho(f"# {page.canonical_url}", bold=True, err=False)
+            for d in result.decisions:
+                story = f"story {d.story}" if d.story is not None else "-"
+                click.echo(f"{d.index:>3} {d.verdict:<13} {story:<8} {d.reason}\n      {d.text[:110]}")
+        for found in result.stories:
+            click.echo(found.model_dump_json(exclude={"schema_version"}))
+        for link in result.links:
+            click.echo(
+                json.dumps(
+                    {"kind": "link", "title": link, "page_url": page.canonical_url}, ensure_ascii=False
+                )
+            )
+    if failed:
+        sys.exit(1)
+
+
+def _paragraphs_or_none(page: RawPage) -> list[Para]:
+    from pipeline.split import page_paragraphs
+
+    try:
+        return page_paragraphs(page)[0]
+    except PermanentError:
+        return []
+
+
+@main.group("eval")
+def eval_group() -> None:
+    """Quality scores on labelled data."""
+
+
+@eval_group.command("split")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="List every page with a problem.")
+def eval_split(directory: Path, verbose: bool) -> None:
+    """Score the splitter on labelled pages (NAME.txt|html + NAME.json)."""
+    from pipeline.split import split_page
+    from pipeline.split.evaluate import evaluate_split
+
+    report = evaluate_split(directory, split_page)
+    if verbose:
+        for page in report.pages:
+            if page.problems:
+                click.echo(f"{page.name:<40} {page.shape:<24} " + "; ".join(page.problems))
+    click.echo(json.dumps(report.summary(), indent=2))
+
+
+@eval_group.command("extract")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def eval_extract(directory: Path) -> None:
+    """Main-text F1 of the HTML path on the article-extraction benchmark folder."""
+    from pipeline.split.evaluate import evaluate_extraction
+    from pipeline.split.extract import extract_html
+
+    def extractor(html: str, url: str) -> str:
+        return extract_html(html, url).text
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"\r{done}/{total}", nl=False, err=True)
+
+    result = evaluate_extraction(directory, extractor, progress)
+    if sys.stderr.isatty():
+        click.echo(err=True)
+    click.echo(json.dumps(result, indent=2))

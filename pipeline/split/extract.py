@@ -23,16 +23,21 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             url=url,
             with_metadata=True,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,
             favor_precision=True,
         )
     except Exception as exc:  # trafilatura raises assorted parser errors on broken markup
         raise PermanentError(f"HTML could not be parsed: {exc}") from exc
-    fields = doc if isinstance(doc, dict) else (vars(doc) if doc is not None else {})
-    text = str(fields.get("text") or "").strip()
+    # trafilatura 2.x returns a Document with __slots__ (no __dict__): use its as_dict()
+    fields = doc if isinstance(doc, dict) else (doc.as_dict() if doc is not None else {})
+    title = str(fields.get("title") or "").strip() or None
+    lines = str(fields.get("text") or "").strip().splitlines()
+    if title and lines and lines[0].strip() == title:
+        lines = lines[1:]  # trafilatura repeats the <h1> at the top of the text
+    text = "\n".join(lines).strip()
     if not text:
         raise PermanentError("no main text found in the HTML")
-    return Extracted(title=str(fields.get("title") or "") or None, text=text)
+    return Extracted(title=title, text=text)
 
 
 def split_text_lines(text: str) -> list[str]:

@@ -30,7 +30,7 @@ def page(n: int | str, body: str | None = None, site: str = "wire-test") -> RawP
     text = body or (
         f"Harbour workers vote on new contract {n}\n\n"
         f"Dock workers in the port city voted on Tuesday on a new contract, number {n}, after weeks of talks.\n"
-        "The union said the agreement keeps pensions intact and adds two rest days a month."
+        f"The union said agreement {n} keeps pensions intact and adds two rest days a month."
     )
     return RawPage(url=url, canonical_url=url, site=site, content_type="text/plain", body=text)
 

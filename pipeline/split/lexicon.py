@@ -1,0 +1,283 @@
+"""Words and patterns that help the splitter, in the languages the sites publish in (pure data).
+
+Word lists are one signal among several (position, length, punctuation, cohesion, language, site
+memory); each list covers at least English, Turkish, Arabic, Kurdish (Sorani and Kurmanji), Persian,
+French, Spanish, German, Italian and Russian. Patterns are case-insensitive and matched against a
+whole paragraph unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+#: Headings that introduce a list of other stories.
+RELATED_HEADINGS = [
+    # en
+    "related news",
+    "related stories",
+    "related articles",
+    "related",
+    "more news",
+    "more stories",
+    "more from",
+    "read more",
+    "see also",
+    "also read",
+    "read also",
+    "you may also like",
+    "recommended",
+    "most read",
+    "most popular",
+    "latest news",
+    "top stories",
+    "trending",
+    "editor's picks",
+    "in other news",
+    "more on this story",
+    "other news",
+    # tr
+    "ilgili haberler",
+    "ilgili haber",
+    "benzer haberler",
+    "diğer haberler",
+    "daha fazla haber",
+    "bunlar da ilginizi çekebilir",
+    "ilginizi çekebilir",
+    "son dakika",
+    "çok okunanlar",
+    "en çok okunanlar",
+    "öne çıkanlar",
+    "gündem",
+    "ayrıca okuyun",
+    "ayrıca bakınız",
+    "son haberler",
+    "editörün seçtikleri",
+    # ar
+    "أخبار ذات صلة",
+    "اخبار ذات صلة",
+    "مواضيع ذات صلة",
+    "اقرأ أيضا",
+    "اقرأ أيضاً",
+    "إقرأ أيضا",
+    "إقرأ أيضاً",
+    "الأكثر قراءة",
+    "الأكثر مشاهدة",
+    "آخر الأخبار",
+    "أخبار أخرى",
+    "اخبار اخرى",
+    "قد يهمك أيضا",
+    "قد يعجبك أيضا",
+    "المزيد من الأخبار",
+    "شاهد أيضا",
+    # fa
+    "اخبار مرتبط",
+    "خبرهای مرتبط",
+    "مطالب مرتبط",
+    "بیشتر بخوانید",
+    "بخوانید",
+    "پربازدیدترین",
+    "آخرین اخبار",
+    "اخبار دیگر",
+    "مطالب پیشنهادی",
+    "همچنین بخوانید",
+    # ckb
+    "هەواڵی پەیوەندیدار",
+    "هەواڵە پەیوەندیدارەکان",
+    "هەواڵی تر",
+    "زیاتر بخوێنەوە",
+    "بخوێنەوە",
+    "دوایین هەواڵەکان",
+    "زۆرترین خوێندراو",
+    # kmr
+    "nûçeyên têkildar",
+    "nûçeyên din",
+    "bixwîne",
+    "herî zêde hatine xwendin",
+    "nûçeyên dawî",
+    "zêdetir bixwîne",
+    # fr
+    "à lire aussi",
+    "a lire aussi",
+    "lire aussi",
+    "à voir aussi",
+    "sur le même sujet",
+    "articles liés",
+    "les plus lus",
+    "dernières actualités",
+    "dans l'actualité",
+    "voir aussi",
+    "à découvrir",
+    # es
+    "noticias relacionadas",
+    "lea también",
+    "lee también",
+    "te puede interesar",
+    "puede interesarte",
+    "lo más leído",
+    "más noticias",
+    "últimas noticias",
+    "también te puede interesar",
+    "relacionado",
+    # de
+    "mehr zum thema",
+    "auch interessant",
+    "das könnte sie auch interessieren",
+    "lesen sie auch",
+    "weitere nachrichten",
+    "meistgelesen",
+    "verwandte artikel",
+    "passend zum thema",
+    "weitere artikel",
+    # it
+    "leggi anche",
+    "notizie correlate",
+    "articoli correlati",
+    "potrebbe interessarti",
+    "i più letti",
+    "ultime notizie",
+    "altre notizie",
+    # ru
+    "читайте также",
+    "читайте еще",
+    "читайте ещё",
+    "похожие новости",
+    "другие новости",
+    "по теме",
+    "самое читаемое",
+    "последние новости",
+    "смотрите также",
+    "вам может быть интересно",
+    "новости по теме",
+]
+RELATED_HEADING = re.compile(
+    rf"^\W*(?:{_alternation(RELATED_HEADINGS)})\b\W*(?:\(\d+\))?\W*$", re.IGNORECASE | re.UNICODE
+)
+#: An inline "Read also: <headline>" line inside an article body.
+READ_ALSO_LINE = re.compile(
+    rf"^\W*(?:{_alternation(RELATED_HEADINGS)})\s*[:：\-–—|»>]\s*\S", re.IGNORECASE | re.UNICODE
+)
+
+#: Legal and copyright notices.
+LEGAL = re.compile(
+    r"(?:©|\(c\)\s*\d{4}|copyright|all rights reserved|legal warning|legal notice|disclaimer"
+    r"|tüm hakları saklıdır|her hakkı saklıdır|yasal uyarı|izinsiz kullanılamaz|kaynak gösterilmeden"
+    r"|جميع الحقوق محفوظة|حقوق النشر|كافة الحقوق محفوظة|تنويه قانوني"
+    r"|تمامی حقوق|کلیه حقوق|همه حقوق|حقوق این سایت|استفاده از مطالب"
+    r"|هەموو مافەکان|مافی بڵاوکردنەوە|hemû maf|mafên weşanê"
+    r"|tous droits réservés|droits de reproduction|mentions légales|avertissement légal"
+    r"|todos los derechos reservados|aviso legal|derechos de autor"
+    r"|alle rechte vorbehalten|rechtlicher hinweis|nachdruck nur mit"
+    r"|tutti i diritti riservati|riproduzione riservata"
+    r"|все права защищены|перепечатка|при использовании материалов|правовая информация)",
+    re.IGNORECASE | re.UNICODE,
+)
+
+#: Share / subscribe / cookie / app / navigation prompts (short paragraphs only).
+PROMPT = re.compile(
+    r"(?:\bshare\b|\btweet\b|whatsapp|telegram|facebook|twitter|\bprint\b|\bemail\b|subscribe|newsletter"
+    r"|cookie|download (?:our|the) app|follow us|sign up|log ?in|accept all|privacy policy|advertisement"
+    r"|paylaş|abone ol|bülten|çerez|uygulamamızı indir|bizi takip edin|reklam"
+    r"|شارك|مشاركة|اشترك|النشرة البريدية|ملفات تعريف الارتباط|تابعونا|حمّل تطبيق|حمل تطبيق|إعلان"
+    r"|اشتراک|عضویت|خبرنامه|کوکی|ما را دنبال کنید|دانلود اپلیکیشن|تبلیغات"
+    r"|بەشداربە|هاوبەشی|ئابوونە|بمانبینە|parve bike|bibe abone"
+    r"|partager|abonnez-vous|newsletter|témoins|suivez-nous|téléchargez notre application|publicité"
+    r"|compartir|suscríbete|suscribirse|boletín|síguenos|descarga nuestra app|publicidad"
+    r"|teilen|abonnieren|newsletter|datenschutz|folgen sie uns|laden sie unsere app|anzeige|werbung"
+    r"|condividi|iscriviti|seguici|scarica la nostra app|pubblicità"
+    r"|поделиться|подпишитесь|подписаться|рассылк|файлы cookie|куки|скачайте приложение|реклама"
+    r"|мы в соцсетях)",
+    re.IGNORECASE | re.UNICODE,
+)
+#: Prompts are short; a long paragraph mentioning "Facebook" is news.
+PROMPT_MAX_CHARS = 160
+
+#: A comments section heading ("Comments (3)", "Yorumlar", "Комментарии" ...).
+COMMENTS_HEADING = re.compile(
+    r"^\W*(?:\d+\s+)?(?:comments?|reader comments|leave a comment|yorumlar|yorum yap|yorum|okur yorumları"
+    r"|التعليقات|تعليقات|أضف تعليق|نظرات|دیدگاه|ثبت نظر|بۆچوونەکان|لێدوان|şîrove"
+    r"|commentaires|réagissez|comentarios|deja un comentario|kommentare|kommentar schreiben|commenti"
+    r"|комментарии|комментариев|оставить комментарий)\b\W*(?:\(?\d+\)?)?\W*$",
+    re.IGNORECASE | re.UNICODE,
+)
+
+#: Tags, breadcrumbs, bylines, photo credits, "updated" lines: paragraph-level metadata.
+METADATA = re.compile(
+    r"^(?:tags?|etiketler|keywords|anahtar kelimeler|الوسوم|كلمات مفتاحية|برچسب‌ها|برچسب ها|تاگ|tags?"
+    r"|mots-clés|etiquetas|schlagworte|schlagwörter|parole chiave|теги|метки|ключевые слова"
+    r"|by|yazan|muhabir|haber merkezi|كتب|بقلم|نویسنده|خبرنگار|par|por|von|di|автор|фото|photo|foto|fotoğraf"
+    r"|صورة|عکس|وێنە|wêne|güncelleme|updated|published|yayınlanma|mis à jour|publié|actualizado|publicado"
+    r"|aktualisiert|veröffentlicht|aggiornato|pubblicato|обновлено|опубликовано)\s*[:：]",
+    re.IGNORECASE | re.UNICODE,
+)
+BREADCRUMB = re.compile(r"^[^.!?]{1,120}(?:\s[>»›/|]\s[^.!?]{1,40}){2,}$", re.UNICODE)
+
+#: Relative times and clock times around teasers ("3 hours ago", "2 saat önce", "14:35").
+TIMESTAMP = re.compile(
+    r"(?:\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|dakika|saat|gün|hafta|دقيقة|دقائق|ساعة|ساعات|يوم|أيام"
+    r"|دقیقه|ساعت|روز|خولەک|کاتژمێر|ڕۆژ|deqîqe|roj|heures?|jours?|horas?|días?|minutos?|stunden?|tagen?"
+    r"|minuten?|ore|giorni|минут[ау]?|час(?:а|ов)?|дн(?:я|ей)|день)\s*(?:ago|önce|önce|مضت|قبل|پیش|لەمەوبەر"
+    r"|berê|avant|atrás|vor|fa|назад)?"
+    r"|(?:il y a|hace|vor|منذ|قبل|قبل از)\s*\d+\s*\w+"
+    r"|\b\d{1,2}[:.]\d{2}\b(?:\s*(?:am|pm))?"
+    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ocak|şubat|mart|nisan|mayıs|haziran"
+    r"|temmuz|ağustos|eylül|ekim|kasım|aralık)\w*\s+\d{4}\b)",
+    re.IGNORECASE | re.UNICODE,
+)
+
+#: An agency credit closing an article: "... (ILKHA)", "(AA)", "- Reuters", "/AFP/", "(ТАСС)".
+AGENCY_END = re.compile(
+    r"(?:\(\s*(?P<paren>[A-Z\u0410-\u042f\u0600-\u06ff][\w\u0600-\u06ff.\-/ ]{0,18}?)\s*\)"
+    r"|[-–—]\s*(?P<dash>Reuters|AFP|AP|dpa|EFE|ANSA|Anadolu|Xinhua|TASS|ТАСС|РИА Новости|Интерфакс)"
+    r"|/(?P<slash>[A-Z]{2,8})/)\s*$",
+    re.UNICODE,
+)
+#: A dateline opening an article: "ANKARA (AA) – ", "PARIS (AFP) - ", "MOSKVA, 3 mart (Reuters) -".
+DATELINE = re.compile(
+    r"^(?P<place>[A-ZÇĞİÖŞÜÂÊÎÔÛÄÖÜÉÈÀ\u0410-\u042f\u0600-\u06ff][\w\u0600-\u06ff .,'’-]{1,40}?)\s*"
+    r"\((?P<agency>[\w\u0600-\u06ff.\- ]{2,20})\)\s*[-–—:]\s*",
+    re.UNICODE,
+)
+#: Credits that are agency names even when written in lower or mixed case.
+KNOWN_AGENCIES = {
+    "aa",
+    "ilkha",
+    "anf",
+    "dha",
+    "iha",
+    "irna",
+    "isna",
+    "reuters",
+    "afp",
+    "ap",
+    "dpa",
+    "efe",
+    "ansa",
+    "tass",
+    "тасс",
+    "риа новости",
+    "интерфакс",
+    "xinhua",
+    "wam",
+    "spa",
+    "ina",
+    "واع",
+    "واس",
+    "ايرنا",
+    "ایرنا",
+    "ایسنا",
+    "rudaw",
+    "mezopotamya",
+    "ma",
+    "bianet",
+    "europa press",
+    "kna",
+    "qna",
+    "mena",
+    "sana",
+    "petra",
+}

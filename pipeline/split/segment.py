@@ -1,0 +1,299 @@
+"""Cut a page's paragraphs into stories (pure).
+
+The page is read top to bottom:
+
+1. leading boilerplate (breadcrumbs, bylines) is dropped; a short first line is the headline;
+2. a news-in-brief roundup (several headed sections that do not talk about the same thing) becomes
+   one story per section;
+3. otherwise the article runs until the first end signal: an agency credit closing a paragraph
+   ("... (ILKHA)"), a legal notice, a "related news" or comments heading, a paragraph the site
+   repeats on many pages (site memory), a change of language, or - when none of those is there -
+   a trailing run of self-contained paragraphs that share no vocabulary with the article;
+4. after the article, each teaser item (a lead paragraph, optionally under its own headline) is a
+   story; a headline with no lead is only a link; comments and prompts are dropped.
+
+Every paragraph gets a :class:`Decision` with its reason, which `wirestream split --explain` prints.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.split import lexicon
+from pipeline.split.paragraphs import (
+    BOILERPLATE_KINDS,
+    Kind,
+    Para,
+    cohesion,
+    sentences,
+    stems,
+    strip_timestamps,
+)
+
+#: Below this share of shared stems a trailing paragraph does not talk about the article.
+LOW_COHESION = 0.12
+#: Roundup sections share less than this with each other.
+ROUNDUP_COHESION = 0.10
+#: A lead paragraph is at most this long (longer trailing text is article text).
+LEAD_MAX_CHARS = 520
+
+
+@dataclass
+class Segment:
+    kind: str  # article | teaser
+    title: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    credit: str | None = None
+    url: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Decision:
+    index: int
+    text: str
+    verdict: str  # headline | article | teaser-title | teaser | dropped | link
+    reason: str
+    story: int | None = None
+
+
+@dataclass
+class Segmentation:
+    segments: list[Segment]
+    decisions: list[Decision]
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Builder:
+    decisions: dict[int, Decision] = field(default_factory=dict)
+    segments: list[Segment] = field(default_factory=list)
+
+    def drop(self, p: Para, reason: str) -> None:
+        self.decisions[p.index] = Decision(p.index, p.text, "dropped", reason)
+
+    def add(self, p: Para, verdict: str, reason: str) -> None:
+        self.decisions[p.index] = Decision(p.index, p.text, verdict, reason, len(self.segments) - 1)
+
+
+def credit_at_end(text: str) -> tuple[str, str] | None:
+    """(text without the credit, agency) when the paragraph closes with an agency credit."""
+    m = lexicon.AGENCY_END.search(text)
+    if not m:
+        return None
+    agency = (m.group("paren") or m.group("dash") or m.group("slash") or "").strip()
+    before = text[: m.start()].rstrip()
+    known = agency.casefold() in lexicon.KNOWN_AGENCIES
+    acronym = agency.isupper() and 2 <= len(agency.replace(".", "")) <= 10
+    # "(UNHCR)" mid-sentence is an abbreviation; a credit follows a finished sentence
+    finished = not before or before[-1] in ".!?…\"”»'’؟。"
+    if known or (acronym and finished) or m.group("dash") or m.group("slash"):
+        return before, agency
+    return None
+
+
+def segment(
+    paras: list[Para],
+    *,
+    language: Callable[[str], str] | None = None,
+    recurring: Callable[[str], bool] | None = None,
+) -> Segmentation:
+    """Cut paragraphs into segments. ``language`` guesses a text's language (cheaply);
+    ``recurring`` tells whether the site repeats a paragraph on many pages."""
+    lang_of = language or (lambda _text: "und")
+    seen_elsewhere = recurring or (lambda _text: False)
+    b = _Builder()
+    i, n = 0, len(paras)
+
+    while i < n and (paras[i].kind in BOILERPLATE_KINDS or paras[i].kind is Kind.RELATED_HEADING):
+        b.drop(paras[i], f"{paras[i].kind} before the headline")
+        i += 1
+    title_para: Para | None = None
+    if i < n and paras[i].kind is Kind.HEADING:
+        title_para = paras[i]
+        i += 1
+
+    sections = _roundup_sections(paras[i:])
+    if sections:
+        if title_para:
+            b.drop(title_para, "headline of a news-in-brief page")
+        for head, section in sections:
+            b.segments.append(Segment("article" if not b.segments else "teaser", head.text))
+            b.add(head, "teaser-title" if len(b.segments) > 1 else "headline", "roundup section heading")
+            for p in section:
+                if p.kind in BOILERPLATE_KINDS:
+                    b.drop(p, str(p.kind))
+                    continue
+                b.segments[-1].paragraphs.append(p.text)
+                b.add(p, "article" if len(b.segments) == 1 else "teaser", "roundup section text")
+        return _finish(b, paras, [])
+
+    article = Segment("article", title_para.text if title_para else None)
+    b.segments.append(article)
+    if title_para:
+        b.add(title_para, "headline", "first line, short, no closing punctuation")
+    body: list[Para] = []
+    ended = ""
+    article_lang = "und"
+    while i < n:
+        p = paras[i]
+        if p.kind in (Kind.RELATED_HEADING, Kind.COMMENTS_HEADING):
+            ended = str(p.kind)
+            break
+        if p.kind is Kind.LEGAL:
+            b.drop(p, "legal notice")
+            i += 1
+            if body:
+                ended = "legal notice"
+                break
+            continue
+        if p.kind in BOILERPLATE_KINDS:
+            b.drop(p, str(p.kind))
+            i += 1
+            continue
+        if body and seen_elsewhere(p.text):
+            ended = "paragraph repeated on other pages of the site"
+            break
+        if body and article_lang == "und":
+            article_lang = lang_of(" ".join(q.text for q in ([title_para] if title_para else []) + body))
+        if body and p.kind is Kind.TEXT and len(p.text) >= 60:
+            other = lang_of(p.text)
+            if article_lang != "und" and other not in ("und", article_lang):
+                ended = f"language changes ({article_lang} -> {other})"
+                break
+        text = p.text
+        if not body:
+            dateline = lexicon.DATELINE.match(text)
+            if dateline and len(dateline.group("agency")) <= 12:
+                article.credit = dateline.group("agency").strip()
+                text = text[dateline.end() :]
+        credit = credit_at_end(text) if p.kind is Kind.TEXT or not body else None
+        if credit:
+            text, article.credit = credit
+        body.append(Para(p.index, p.raw, text, p.kind, p.note))
+        i += 1
+        if credit:
+            ended = f"agency credit ({article.credit})"
+            break
+
+    rest_from_body: list[Para] = []
+    if not ended:
+        tail = _unrelated_tail(title_para, body)
+        if tail:
+            rest_from_body, body = body[-tail:], body[:-tail]
+    for p in body:
+        article.paragraphs.append(p.text)
+        b.add(p, "article", "article body" + (f" ({p.note})" if p.note else ""))
+    if body and ended.startswith("agency credit"):
+        b.decisions[body[-1].index] = Decision(
+            body[-1].index, body[-1].text, "article", f"article ends: {ended}", 0
+        )
+
+    links = _teasers(b, rest_from_body + paras[i:], tail_reason=bool(rest_from_body))
+    return _finish(b, paras, links)
+
+
+def _finish(b: _Builder, paras: list[Para], links: list[str]) -> Segmentation:
+    segments = [s for s in b.segments if s.paragraphs or (s.kind == "article" and s.title)]
+    decisions = [b.decisions.get(p.index) or Decision(p.index, p.text, "dropped", "unclaimed") for p in paras]
+    return Segmentation(segments, decisions, links)
+
+
+def _teasers(b: _Builder, rest: list[Para], tail_reason: bool) -> list[str]:
+    """Parse what follows the article into teaser stories; returns headline-only items."""
+    links: list[str] = []
+    zone = "teasers"
+    j = 0
+    while j < len(rest):
+        p = rest[j]
+        j += 1
+        if p.kind is Kind.COMMENTS_HEADING:
+            zone = "comments"
+            b.drop(p, "comments heading")
+            continue
+        if p.kind is Kind.RELATED_HEADING:
+            zone = "teasers"
+            b.drop(p, "related-news heading")
+            continue
+        if zone == "comments":
+            b.drop(p, "reader comment")
+            continue
+        if p.kind in BOILERPLATE_KINDS:
+            b.drop(p, f"{p.kind} after the article")
+            continue
+        reason = (
+            "self-contained paragraph unrelated to the article" if tail_reason else "teaser after the article"
+        )
+        if p.kind is Kind.HEADING:
+            k = j
+            while k < len(rest) and rest[k].kind is Kind.COUNTER:
+                k += 1
+            lead = rest[k] if k < len(rest) else None
+            if lead is not None and lead.kind is Kind.TEXT:
+                for skipped in rest[j:k]:
+                    b.drop(skipped, "timestamp")
+                b.segments.append(Segment("teaser", strip_timestamps(p.text), [strip_timestamps(lead.text)]))
+                b.add(p, "teaser-title", "teaser headline followed by its lead")
+                b.add(lead, "teaser", reason)
+                j = k + 1
+            else:
+                b.decisions[p.index] = Decision(p.index, p.text, "link", "teaser headline without a lead")
+                links.append(p.text)
+            continue
+        text = strip_timestamps(p.text)
+        if not text:
+            b.drop(p, "timestamp")
+            continue
+        b.segments.append(Segment("teaser", None, [text]))
+        b.add(p, "teaser", reason)
+    return links
+
+
+def _is_lead(p: Para) -> bool:
+    return p.kind is Kind.TEXT and len(p.text) <= LEAD_MAX_CHARS and sentences(p.text) <= 3
+
+
+def _unrelated_tail(title: Para | None, body: list[Para]) -> int:
+    """How many trailing body paragraphs are teasers: self-contained and sharing no vocabulary
+    with the article before them (nor with each other). 0 when the page gives no such run."""
+    if len(body) < 4:
+        return 0
+    best = 0
+    for k in range(len(body) - 1, 1, -1):
+        candidate = body[k:]
+        if not all(_is_lead(p) for p in candidate):
+            break
+        context = stems(" ".join([title.text if title else ""] + [p.text for p in body[:k]]))
+        if any(cohesion(p.text, context) >= LOW_COHESION for p in candidate):
+            break
+        if any(cohesion(a.text, stems(c.text)) >= 0.25 for a, c in itertools.pairwise(candidate)):
+            break
+        best = len(candidate)
+    return best if best >= 2 else 0
+
+
+def _roundup_sections(paras: list[Para]) -> list[tuple[Para, list[Para]]]:
+    """Headed sections of a news-in-brief page, or [] when the page is not one."""
+    sections: list[tuple[Para, list[Para]]] = []
+    for p in paras:
+        if p.kind is Kind.HEADING:
+            sections.append((p, []))
+        elif sections:
+            sections[-1][1].append(p)
+        elif p.kind not in BOILERPLATE_KINDS:
+            return []  # text before the first heading: an article, not a roundup
+    texts = [[q for q in body if q.kind is Kind.TEXT] for _, body in sections]
+    if len(sections) < 3 or any(not t or len(t) > 3 for t in texts):
+        return []
+    bags = [
+        stems(head.text + " " + " ".join(q.text for q in t))
+        for (head, _), t in zip(sections, texts, strict=True)
+    ]
+    pairs = [(a, c) for x, a in enumerate(bags) for c in bags[x + 1 :]]
+    mean = sum(len(a & c) / max(1, min(len(a), len(c))) for a, c in pairs) / len(pairs)
+    return sections if mean < ROUNDUP_COHESION else []
