@@ -15,38 +15,50 @@ from dataclasses import dataclass
 
 from pipeline import fingerprint as fp
 from pipeline.errors import PermanentError
+from pipeline.fingerprint import normalise
 from pipeline.language import detect
 from pipeline.language.quick import guess
 from pipeline.messages import RawPage, Story
 from pipeline.split.extract import extract_html, split_text_lines
+from pipeline.split.html import Teaser, find_teasers
 from pipeline.split.memory import SiteMemory
 from pipeline.split.paragraphs import Para, paragraphs
 from pipeline.split.segment import Decision, Segment, Segmentation, segment
 
-__all__ = ["Decision", "SiteMemory", "SplitResult", "page_paragraphs", "split", "split_page"]
+__all__ = ["Decision", "Link", "SiteMemory", "SplitResult", "page_paragraphs", "split", "split_page"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A teaser that is only a headline (and, in HTML, a link): not a story, but worth fetching."""
+
+    title: str
+    url: str | None
 
 
 @dataclass(frozen=True)
 class SplitResult:
     stories: list[Story]
-    links: list[str]  # teasers that are only a headline (and link): for the scraper to fetch
+    links: list[Link]
     decisions: list[Decision]  # per paragraph, for --explain
 
 
-def page_paragraphs(page: RawPage) -> tuple[list[Para], list[Segment]]:
-    """The paragraphs of the page's main text, and teasers found outside it (HTML)."""
+def page_paragraphs(page: RawPage) -> tuple[list[Para], list[Teaser]]:
+    """The paragraphs of the page's main text, and (HTML) the teasers found in the DOM."""
     if not page.body.strip():
         raise PermanentError("page body is empty")
-    if page.content_type == "text/html":
-        extracted = extract_html(page.body, page.canonical_url)
-        lines = split_text_lines(extracted.text)
-        return paragraphs(([extracted.title] if extracted.title else []) + lines), []
-    return paragraphs(split_text_lines(page.body)), []
+    if page.content_type != "text/html":
+        return paragraphs(split_text_lines(page.body)), []
+    teasers = find_teasers(page.body, page.canonical_url)
+    extracted = extract_html(page.body, page.canonical_url)
+    taken = {normalise(t) for teaser in teasers for t in (teaser.title, teaser.lead) if t}
+    lines = [line for line in split_text_lines(extracted.text) if normalise(line) not in taken]
+    return paragraphs(([extracted.title] if extracted.title else []) + lines), teasers
 
 
 def split(page: RawPage, memory: SiteMemory | None = None) -> SplitResult:
     """Cut a page into stories. With ``memory``, paragraphs the site repeats end the article."""
-    paras, extra = page_paragraphs(page)
+    paras, dom_teasers = page_paragraphs(page)
     if memory is not None:
         memory.observe(page.site, page.canonical_url, (p.text for p in paras))
 
@@ -55,11 +67,20 @@ def split(page: RawPage, memory: SiteMemory | None = None) -> SplitResult:
     else:
         recurring = None  # type: ignore[assignment]
     result: Segmentation = segment(paras, language=guess, recurring=recurring)
-    segments = result.segments + extra
-    if not segments or not any(s.paragraphs for s in segments):
+    segments = list(result.segments)
+    links = [Link(title, None) for title in result.links]
+    known = {fp.fingerprint(s.text) for s in segments}
+    for teaser in dom_teasers:
+        if teaser.lead is None:
+            links.append(Link(teaser.title, teaser.url))
+        elif fp.fingerprint(teaser.lead) not in known:
+            segments.append(Segment("teaser", teaser.title, [teaser.lead], url=teaser.url))
+    if not any(s.paragraphs for s in segments):
         raise PermanentError("no story text found on the page")
-    stories = [_story(page, seg, position) for position, seg in enumerate(segments) if seg.paragraphs]
-    return SplitResult(stories, result.links, result.decisions)
+    stories = [
+        _story(page, seg, position) for position, seg in enumerate(s for s in segments if s.paragraphs)
+    ]
+    return SplitResult(stories, links, result.decisions)
 
 
 def split_page(page: RawPage, memory: SiteMemory | None = None) -> list[Story]:

@@ -9,8 +9,9 @@ from enum import StrEnum
 
 from pipeline.split import lexicon
 
-#: A number glued to the end of a sentence: "...Gaza Strip.2627" (a view or comment counter).
-GLUED_COUNTER = re.compile(r"(?<=[^\W\d_][.!?…»\"”’)])\s?\d{1,7}$", re.UNICODE)
+#: A number glued to the end of a sentence: "...Gaza Strip.2627", "...in 2019.4821" (a view or
+#: comment counter). Not a decimal: "grew by 3.5" keeps its 5 (a year-like 4-digit number does not).
+GLUED_COUNTER = re.compile(r"(?:(?<=[^\W\d_][.!?…»\"”’)])|(?<=(?<![\d.,])\d{4}[.!?]))\s?\d{1,7}$", re.UNICODE)
 #: A paragraph that is only a number, a time or a relative time.
 ONLY_COUNTER = re.compile(r"^\W*\d[\d.,\s]*\W*$", re.UNICODE)
 SENTENCE_END = re.compile(r"[.!?…。؟।](?:[\"”’»)\]]*)(?=\s|$)", re.UNICODE)

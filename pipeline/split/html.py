@@ -1,0 +1,112 @@
+"""Teaser blocks in an HTML page's DOM (pure).
+
+Sites put other stories in recognisable places: ``<aside>`` and ``<footer>`` elements, and
+containers whose class, id or label says so (related, teaser, card, more, recommended, most-read,
+latest, ...) in several languages. Inside such a block each item is a link (the teaser's headline
+and its own URL) with, sometimes, a lead paragraph. An item with a lead is a teaser story; a bare
+headline is only a link for the scraper to fetch. Navigation (``<nav>``, menus, breadcrumbs) is not
+a teaser block.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+
+from pipeline.fingerprint import normalise
+
+TEASER_HINT = re.compile(
+    r"relat|teaser|card|more|recommend|popular|most|latest|also|read-?next|suggest|other|trend|headlines|news-?list"
+    r"|sidebar|widget|footer|ilgili|benzer|diger|haber|mehr|weitere|lire|noticias|relacionad|correlat|leggi|похож"
+    r"|читайте|مرتبط|ذات",
+    re.IGNORECASE,
+)
+NAVIGATION = re.compile(
+    r"\b(?:nav|menu|breadcrumb|pagination|pager|social|share|cookie|consent|tags?)\b", re.IGNORECASE
+)
+#: A lead shorter than this is a dek or a label, not a teaser's story text.
+MIN_LEAD_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Teaser:
+    title: str
+    lead: str | None
+    url: str | None
+
+
+def _text(el: lxml_html.HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _attrs(el: lxml_html.HtmlElement) -> str:
+    return " ".join(str(el.get(a, "")) for a in ("class", "id", "role", "aria-label", "data-section"))
+
+
+def _is_navigation(el: lxml_html.HtmlElement) -> bool:
+    for node in [el, *el.iterancestors()]:
+        if node.tag in ("nav", "header", "menu") or NAVIGATION.search(_attrs(node)):
+            return True
+    return False
+
+
+def _blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Outermost teaser containers (a block inside another block is the same block)."""
+    blocks: list[lxml_html.HtmlElement] = []
+    for el in root.iter("aside", "footer", "section", "div", "ul", "ol"):
+        if el.tag not in ("aside", "footer") and not TEASER_HINT.search(_attrs(el)):
+            continue
+        if el.xpath(".//h1") or _is_navigation(el) or not el.xpath(".//a[@href]"):
+            continue
+        if any(el in b.iterdescendants() for b in blocks):
+            continue
+        blocks = [b for b in blocks if b not in el.iterdescendants()]
+        blocks.append(el)
+    return blocks
+
+
+def _item_of(link: lxml_html.HtmlElement, block: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The item a link belongs to: its highest ancestor below the block holding only this link."""
+    item = link
+    for node in link.iterancestors():
+        if node is block or len(node.xpath(".//a[@href]")) > 1:
+            break
+        item = node
+    return item
+
+
+def find_teasers(html: str, page_url: str) -> list[Teaser]:
+    try:
+        root = lxml_html.fromstring(html)
+    except (ParserError, ValueError):
+        return []
+    for junk in root.xpath("//script|//style|//noscript|//template"):
+        junk.drop_tree()
+    teasers: list[Teaser] = []
+    seen: set[str] = set()
+    for block in _blocks(root):
+        for link in block.xpath(".//a[@href]"):
+            href = str(link.get("href", "")).strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:")) or _is_navigation(link):
+                continue
+            item = _item_of(link, block)
+            heading = item.xpath(".//h2|.//h3|.//h4|.//h5")
+            title = _text(heading[0]) if heading else _text(link)
+            if not title or len(title.split()) < 3:
+                continue  # "More", "Next", icons
+            leads = [
+                _text(p) for p in item.xpath(".//p") if _text(p) and normalise(_text(p)) != normalise(title)
+            ]
+            lead = max(leads, key=len) if leads else None
+            if lead is not None and len(lead) < MIN_LEAD_CHARS:
+                lead = None
+            key = normalise(title)
+            if key in seen:
+                continue
+            seen.add(key)
+            teasers.append(Teaser(title=title, lead=lead, url=urljoin(page_url, href)))
+    return teasers
