@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 
+from pipeline.language import quick
 from pipeline.messages import UNDETERMINED
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -36,4 +37,6 @@ def detect(text: str) -> tuple[str, float]:
     except LangDetectException:
         return UNDETERMINED, 0.0
     lang = str(best.lang).split("-")[0]  # zh-cn -> zh: primary subtags only
+    if lang in ("fa", "ar", "ur"):  # langdetect has no Kurdish: Sorani comes back as Persian
+        lang = quick.arabic_script_language(text[:2000]) or lang
     return lang, round(float(best.prob), 4)

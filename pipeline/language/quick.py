@@ -363,7 +363,7 @@ def guess(text: str) -> str:
     if candidates is None:
         return main.lower() if main not in ("NONE", "UNKNOWN") else "und"
     if main == "ARABIC":
-        by_letters = _arabic_script_language(text[:2000])
+        by_letters = arabic_script_language(text[:2000])
         if by_letters:
             return by_letters
     words = [w.casefold() for w in _WORD.findall(text[:2000])]
@@ -379,7 +379,7 @@ def guess(text: str) -> str:
 _LETTERS = {"ckb": "ەێۆڵڕ", "ur": "ےںٹڈھڑ", "fa": "پچژگی", "ar": "ةيىأإؤ"}
 
 
-def _arabic_script_language(text: str) -> str | None:
+def arabic_script_language(text: str) -> str | None:
     counts = {lang: sum(text.count(ch) for ch in letters) for lang, letters in _LETTERS.items()}
     if counts["ckb"] >= 2:
         return "ckb"

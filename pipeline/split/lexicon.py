@@ -179,7 +179,9 @@ LEGAL = re.compile(
 
 #: Share / subscribe / cookie / app / navigation prompts (short paragraphs only).
 PROMPT = re.compile(
-    r"(?:\bshare\b|\btweet\b|whatsapp|telegram|facebook|twitter|\bprint\b|\bemail\b|subscribe|newsletter"
+    r"(?:\bshare\b|\btweet\b|whatsapp|telegram|facebook|twitter|\bprint\b|\be-?mail\b|subscribe|newsletter"
+    r"|copy link|send by|listen to this|kopyala|yazdır|gönder|envoyer|imprimer|copier le lien|enviar|imprimir"
+    r"|drucken|link kopieren|stampa|invia|отправить|распечатать|скопировать|طباعة|إرسال|نسخ الرابط|چاپ|ارسال"
     r"|cookie|download (?:our|the) app|follow us|sign up|log ?in|accept all|privacy policy|advertisement"
     r"|paylaş|abone ol|bülten|çerez|uygulamamızı indir|bizi takip edin|reklam"
     r"|شارك|مشاركة|اشترك|النشرة البريدية|ملفات تعريف الارتباط|تابعونا|حمّل تطبيق|حمل تطبيق|إعلان"

@@ -156,6 +156,10 @@ def segment(
             b.drop(p, str(p.kind))
             i += 1
             continue
+        if not body and p.kind is Kind.HEADING and len(p.text.split()) <= 4:
+            b.drop(p, "short line before the article text")
+            i += 1
+            continue
         if body and seen_elsewhere(p.text):
             ended = "paragraph repeated on other pages of the site"
             break
