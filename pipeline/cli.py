@@ -320,7 +320,8 @@ def split_cmd(
         for link in result.links:
             click.echo(
                 json.dumps(
-                    {"kind": "link", "title": link, "page_url": page.canonical_url}, ensure_ascii=False
+                    {"kind": "link", "title": link.title, "url": link.url, "page_url": page.canonical_url},
+                    ensure_ascii=False,
                 )
             )
     if failed:
