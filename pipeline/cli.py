@@ -376,3 +376,22 @@ def eval_extract(directory: Path) -> None:
     if sys.stderr.isatty():
         click.echo(err=True)
     click.echo(json.dumps(result, indent=2))
+
+
+@bench.command("split")
+@click.option(
+    "--pages", default=2000, show_default=True, help="Text pages to split (HTML: up to 4x the set)."
+)
+@click.option(
+    "--html-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="An article-extraction-benchmark folder for the HTML path (default: the sample pages).",
+)
+def bench_split(pages: int, html_dir: Path | None) -> None:
+    """Pages/s per core of the split stage's text and HTML paths (pure code, one process)."""
+    from pipeline.bench import split_throughput
+
+    click.echo(
+        json.dumps(split_throughput(pages, lambda line: click.echo(line, err=True), html_dir), indent=2)
+    )

@@ -92,7 +92,10 @@ def credit_at_end(text: str) -> tuple[str, str] | None:
     acronym = agency.isupper() and 2 <= len(agency.replace(".", "")) <= 10
     # "(UNHCR)" mid-sentence is an abbreviation; a credit follows a finished sentence
     finished = not before or before[-1] in ".!?…\"”»'’؟。"
-    if known or (acronym and finished) or m.group("dash") or m.group("slash"):
+    # scripts without capitals (Arabic, Persian, Kurdish): a one- or two-word name in parentheses
+    uncased = agency[:1].isalpha() and not agency[:1].isupper() and not agency[:1].islower()
+    short_name = uncased and len(agency.split()) <= 2 and bool(m.group("paren"))
+    if known or ((acronym or short_name) and finished) or m.group("dash") or m.group("slash"):
         return before, agency
     return None
 

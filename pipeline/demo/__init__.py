@@ -1,0 +1,1 @@
+"""Bundled sample pages for `wirestream demo` (written for the project)."""
