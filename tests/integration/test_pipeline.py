@@ -173,3 +173,17 @@ def test_stories_carry_language_and_deterministic_ids(ready: Settings, worker: W
     hit = search(ready, "parkı")[0]
     assert hit["lang"] == "tr" and hit["page_url"] == turkish.canonical_url
     assert hit["id"] == article_id(turkish.site, turkish.canonical_url)
+
+
+def test_multi_story_page_becomes_separate_documents(ready: Settings, worker: Worker) -> None:
+    from tests.split.test_segment import AGENCY_PAGE
+
+    worker()
+    agency = page("agency", body=AGENCY_PAGE, site="agency")
+    publish_pages(ready, [agency])
+    wait_for(lambda: count(ready) == 4, 90, "the article and its three teasers")
+    hits = search(ready, "Zelensky")
+    assert [h["kind"] for h in hits] == ["teaser"]
+    assert "Floodwaters" not in (hits[0].get("title") or "")
+    article = search(ready, "Sava", kind="article")
+    assert len(article) == 1 and article[0]["credit"] == "ILKHA"
