@@ -7,9 +7,6 @@ index are the benchmark's own and are deleted afterwards.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -18,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bootstrap import init, kafka_client_options
-from pipeline.config import Settings, as_env
-from pipeline.demo.runner import ensure_services, indexed_count, sample_pages
-from pipeline.errors import PermanentError, UserError
+from pipeline.config import Settings
+from pipeline.demo.runner import ensure_services, sample_pages
+from pipeline.errors import PermanentError
 from pipeline.index.client import es_client
 from pipeline.messages import RawPage
 from pipeline.publish import publish_pages
 from pipeline.split import split_page
 from pipeline.topics import TopicNames
+from pipeline.worker_process import running_worker, wait_until_indexed
 
 
 def _pages(count: int) -> list[RawPage]:
@@ -43,7 +41,8 @@ def _cleanup(settings: Settings) -> None:
 
     es = es_client(settings)
     try:
-        es.indices.delete(index=f"{settings.index_alias}-*", ignore_unavailable=True)
+        for index in es.indices.get(index=f"{settings.index_alias}-*"):  # by name: wildcards are refused
+            es.indices.delete(index=index)
         es.indices.delete_index_template(name=settings.index_alias)
     finally:
         es.close()
@@ -74,41 +73,24 @@ def pipeline_throughput(
     say(f"publishing {len(batch)} pages ({len(ids)} stories) to {tag}.pages.v1 ...")
     publish_pages(settings, batch)
     log_path = settings.state_dir / "logs" / f"{tag}-worker.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "worker", "--no-init"],
-            env={
-                **os.environ,
-                **as_env(settings),
-                "WIRESTREAM_LOG_FORMAT": "json",
-                "WIRESTREAM_LOG_LEVEL": "WARNING",
-            },
-            stdout=log,
-            stderr=log,
-        )
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(
+                f"\r  {done}/{total} stories indexed",
+                end="" if done < total else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
+
     t0 = time.monotonic()
     try:
-        done, last = 0, -1
-        while done < len(ids):
-            if worker.poll() is not None:
-                raise UserError(f"the worker exited with code {worker.returncode}; see {log_path}")
-            if time.monotonic() - t0 > timeout:
-                raise UserError(f"{done} of {len(ids)} stories after {timeout:.0f} s; see {log_path}")
-            time.sleep(0.5)
-            done = indexed_count(settings, ids)
-            if sys.stderr.isatty() and done != last:
-                print(f"\r  {done}/{len(ids)} stories indexed", end="", file=sys.stderr, flush=True)
-                last = done
-        elapsed = time.monotonic() - t0
+        with running_worker(
+            settings, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}
+        ) as worker:
+            wait_until_indexed(settings, ids, worker, timeout, progress)
+            elapsed = time.monotonic() - t0
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
         _cleanup(settings)
     return {
         "pages": len(batch),

@@ -8,19 +8,19 @@ With ``CI=true`` a missing service fails the run; it is never skipped.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings, as_env, get_settings
+from pipeline.config import Settings, get_settings
 from pipeline.stack import probes
 from pipeline.stack import services as local
+from pipeline.worker_process import running_worker
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -70,24 +70,6 @@ def isolated(stack: Settings, tmp_path: Path) -> Settings:
     )
 
 
-@contextmanager
-def worker_process(settings: Settings, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`wirestream worker` as a subprocess; its log is printed when the test fails."""
-    env = {**os.environ, **as_env(settings), "WIRESTREAM_LOG_FORMAT": "json"}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], env=env, stdout=log, stderr=log)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @pytest.fixture
 def worker(
     isolated: Settings, tmp_path: Path, request: pytest.FixtureRequest
@@ -99,7 +81,7 @@ def worker(
         def start(settings: Settings | None = None) -> subprocess.Popen[bytes]:
             log_path = tmp_path / f"worker-{len(logs)}.log"
             logs.append(log_path)
-            return running.enter_context(worker_process(settings or isolated, log_path))
+            return running.enter_context(running_worker(settings or isolated, log_path))
 
         yield start
     report = request.node.stash.get(_REPORT, None)

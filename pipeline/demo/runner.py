@@ -8,10 +8,6 @@ running so the searches can go on; `wirestream stack down` stops it.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bootstrap import init
-from pipeline.config import Settings, as_env
-from pipeline.errors import UserError
-from pipeline.index.client import es_client
+from pipeline.config import Settings
 from pipeline.messages import RawPage
 from pipeline.publish import publish_pages
 from pipeline.search import search
 from pipeline.split import split_page
 from pipeline.stack import probes
 from pipeline.stack import services as local
+from pipeline.worker_process import running_worker, wait_until_indexed
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
@@ -71,15 +66,6 @@ def ensure_services(settings: Settings, say: Callable[[str], None]) -> Settings:
     )
 
 
-def indexed_count(settings: Settings, ids: list[str]) -> int:
-    es = es_client(settings)
-    try:
-        es.indices.refresh(index=settings.index_alias)
-        return int(es.count(index=settings.index_alias, query={"ids": {"values": ids}})["count"])
-    finally:
-        es.close()
-
-
 def run(settings: Settings, say: Callable[[str], None], timeout: float = 180.0) -> dict[str, Any]:
     t0 = time.monotonic()
     settings = ensure_services(settings, say)
@@ -90,32 +76,9 @@ def run(settings: Settings, say: Callable[[str], None], timeout: float = 180.0) 
     publish_pages(settings, [s.page for s in samples])
 
     log_path = settings.state_dir / "logs" / "demo-worker.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     say(f"running a worker until every story is indexed (its log: {log_path}) ...")
-    with open(log_path, "ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "worker"],
-            env={**os.environ, **as_env(settings), "WIRESTREAM_LOG_FORMAT": "json"},
-            stdout=log,
-            stderr=log,
-        )
-    try:
-        deadline = time.monotonic() + timeout
-        done = 0
-        while (done := indexed_count(settings, expected)) < len(expected):
-            if worker.poll() is not None:
-                raise UserError(f"the worker exited with code {worker.returncode}; see {log_path}")
-            if time.monotonic() > deadline:
-                raise UserError(
-                    f"only {done} of {len(expected)} stories indexed after {timeout:.0f} s; see {log_path}"
-                )
-            time.sleep(0.5)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    with running_worker(settings, log_path) as worker:
+        wait_until_indexed(settings, expected, worker, timeout)
     elapsed = time.monotonic() - t0
     say(f"all {len(expected)} stories indexed; {elapsed:.0f} s since the start\n")
 

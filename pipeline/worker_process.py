@@ -1,0 +1,73 @@
+"""A `wirestream worker` in a child process, for the demo, the benchmarks and the tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pipeline.config import Settings, as_env
+from pipeline.errors import UserError
+from pipeline.index.client import es_client
+
+
+@contextmanager
+def running_worker(
+    settings: Settings, log_path: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a worker configured by ``settings`` (its log to ``log_path``); stop it on exit."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **as_env(settings), "WIRESTREAM_LOG_FORMAT": "json", **(env or {})}
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "worker", *args], env=full_env, stdout=log, stderr=log
+        )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def indexed_count(settings: Settings, ids: list[str]) -> int:
+    es = es_client(settings)
+    try:
+        es.indices.refresh(index=settings.index_alias)
+        return int(es.count(index=settings.index_alias, query={"ids": {"values": ids}})["count"])
+    finally:
+        es.close()
+
+
+def wait_until_indexed(
+    settings: Settings,
+    ids: list[str],
+    worker: subprocess.Popen[bytes],
+    timeout: float,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Block until every id is searchable; a clear error if the worker dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    done = -1
+    while (now := indexed_count(settings, ids)) < len(ids):
+        if progress and now != done:
+            progress(now, len(ids))
+        done = now
+        if worker.poll() is not None:
+            raise UserError(
+                f"the worker exited with code {worker.returncode} with {done} of {len(ids)} indexed"
+            )
+        if time.monotonic() > deadline:
+            raise UserError(f"only {done} of {len(ids)} stories indexed after {timeout:.0f} s")
+        time.sleep(0.5)
+    if progress:
+        progress(len(ids), len(ids))
