@@ -341,6 +341,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         ["اور", "کے", "کی", "میں", "سے", "کو", "نے", "ہے", "کہ", "پر", "ایک", "یہ", "تھا", "گیا", "ہیں"]
     ),
 }
+_SHARED = Counter(w for words in FUNCTION_WORDS.values() for w in words)
+_WEIGHT = {(lang, w): 1 / _SHARED[w] for lang, words in FUNCTION_WORDS.items() for w in words}
 _SCRIPT_LANGS = {
     "LATIN": ("en", "tr", "kmr", "fr", "es", "de", "it", "pt", "nl"),
     "CYRILLIC": ("ru", "uk"),
@@ -367,10 +369,11 @@ def guess(text: str) -> str:
         if by_letters:
             return by_letters
     words = [w.casefold() for w in _WORD.findall(text[:2000])]
-    scores = {lang: sum(w in FUNCTION_WORDS[lang] for w in words) for lang in candidates}
+    # a word several languages share ("de", "en", "a") counts for each only in part
+    scores = {lang: sum(_WEIGHT.get((lang, w), 0.0) for w in words) for lang in candidates}
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
-    if top >= 2 and top >= 2 * second:
+    if top >= 2 and top >= 1.5 * second:
         return best
     return "und"
 

@@ -52,6 +52,8 @@ def page_paragraphs(page: RawPage) -> tuple[list[Para], list[Teaser]]:
     teasers = find_teasers(page.body, page.canonical_url)
     extracted = extract_html(page.body, page.canonical_url)
     taken = {normalise(t) for teaser in teasers for t in (teaser.title, teaser.lead) if t}
+    if extracted.title:
+        taken.add(normalise(extracted.title))  # trafilatura may repeat the <h1> inside the text
     lines = [line for line in split_text_lines(extracted.text) if normalise(line) not in taken]
     return paragraphs(([extracted.title] if extracted.title else []) + lines), teasers
 
@@ -66,13 +68,16 @@ def split(page: RawPage, memory: SiteMemory | None = None) -> SplitResult:
             return memory.recurring(page.site, page.canonical_url, text)
     else:
         recurring = None  # type: ignore[assignment]
-    result: Segmentation = segment(paras, language=guess, recurring=recurring)
+    # in HTML the DOM tells where teasers are; the vocabulary-only signal is for plain text
+    result: Segmentation = segment(
+        paras, language=guess, recurring=recurring, unrelated_tail=page.content_type != "text/html"
+    )
     segments = list(result.segments)
     links = [Link(title, None) for title in result.links]
     known = {fp.fingerprint(s.text) for s in segments}
     for teaser in dom_teasers:
         if teaser.lead is None:
-            links.append(Link(teaser.title, teaser.url))
+            links.append(Link(teaser.title or "", teaser.url))
         elif fp.fingerprint(teaser.lead) not in known:
             segments.append(Segment("teaser", teaser.title, [teaser.lead], url=teaser.url))
     if not any(s.paragraphs for s in segments):

@@ -132,13 +132,16 @@ def score_page(name: str, label: dict[str, Any], stories: list[Story]) -> PageSc
         f1s.append(f1)
     f1s.extend([0.0] * (len(gold) - len(used_g) + len(stories) - len(used_p)))
 
-    story_norm = [normalise(t) for t in pred_texts]
+    # boilerplate leaks when it occurs in the stories more often than in the gold stories
+    # ("Messina" in a nav bar is boilerplate; "Messina" in the article is not)
+    pred_joined = " " + " ".join(normalise(t) for t in pred_texts) + " "
+    gold_joined = " " + " ".join(normalise(t) for t in gold_texts) + " "
     leaked = total = 0
     for entry in label.get("boilerplate", []):
         count = len(tokens(entry))
         total += count
-        norm = normalise(entry)
-        if norm and any(norm in s for s in story_norm):
+        needle = f" {normalise(entry)} "
+        if needle.strip() and pred_joined.count(needle) > gold_joined.count(needle):
             leaked += count
     problems = []
     if len(stories) != len(gold):

@@ -34,9 +34,13 @@ MIN_LEAD_CHARS = 60
 
 @dataclass(frozen=True)
 class Teaser:
-    title: str
+    title: str | None
     lead: str | None
     url: str | None
+
+
+def _is_sentence(text: str) -> bool:
+    return len(text) >= MIN_LEAD_CHARS and len(text.split()) > 12 and text.rstrip()[-1:] in ".!?…؟"
 
 
 def _text(el: lxml_html.HtmlElement) -> str:
@@ -95,7 +99,7 @@ def find_teasers(html: str, page_url: str) -> list[Teaser]:
                 continue
             item = _item_of(link, block)
             heading = item.xpath(".//h2|.//h3|.//h4|.//h5")
-            title = _text(heading[0]) if heading else _text(link)
+            title: str | None = _text(heading[0]) if heading else _text(link)
             if not title or len(title.split()) < 3:
                 continue  # "More", "Next", icons
             leads = [
@@ -104,7 +108,9 @@ def find_teasers(html: str, page_url: str) -> list[Teaser]:
             lead = max(leads, key=len) if leads else None
             if lead is not None and len(lead) < MIN_LEAD_CHARS:
                 lead = None
-            key = normalise(title)
+            if lead is None and not heading and _is_sentence(title):
+                title, lead = None, title  # the link is the whole lead
+            key = normalise(title or lead or "")
             if key in seen:
                 continue
             seen.add(key)

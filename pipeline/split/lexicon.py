@@ -154,8 +154,9 @@ RELATED_HEADINGS = [
     "вам может быть интересно",
     "новости по теме",
 ]
+#: The phrase may open a longer label: "Weitere Nachrichten aus Köln", "Potrebbe interessarti anche".
 RELATED_HEADING = re.compile(
-    rf"^\W*(?:{_alternation(RELATED_HEADINGS)})\b\W*(?:\(\d+\))?\W*$", re.IGNORECASE | re.UNICODE
+    rf"^\W*(?:{_alternation(RELATED_HEADINGS)})\b[^.!?:;]{{0,40}}$", re.IGNORECASE | re.UNICODE
 )
 #: An inline "Read also: <headline>" line inside an article body.
 READ_ALSO_LINE = re.compile(
@@ -175,6 +176,19 @@ LEGAL = re.compile(
     r"|tutti i diritti riservati|riproduzione riservata"
     r"|все права защищены|перепечатка|при использовании материалов|правовая информация)",
     re.IGNORECASE | re.UNICODE,
+)
+
+#: Words for "rights" and "reserved": together they make a copyright notice in any word order.
+RIGHTS = re.compile(
+    r"(?:rights|droits|derechos|direitos|rechte|diritti|hakları|hakkı|حقوق|права|مافەکان|maf)", re.IGNORECASE
+)
+RESERVED = re.compile(
+    r"(?:reserved|réservés|reservados|vorbehalten|riservati|saklı|محفوظة|محفوظ|защищены|پارێزراون|parastî)",
+    re.IGNORECASE,
+)
+#: Cookie banners can be long; they are boilerplate at any length.
+COOKIES = re.compile(
+    r"(?:cookie|çerez|ملفات تعريف الارتباط|کوکی|کووکی|témoins de connexion|куки|файлы cookie)", re.IGNORECASE
 )
 
 #: Share / subscribe / cookie / app / navigation prompts (short paragraphs only).
@@ -209,23 +223,36 @@ COMMENTS_HEADING = re.compile(
 
 #: Tags, breadcrumbs, bylines, photo credits, "updated" lines: paragraph-level metadata.
 METADATA = re.compile(
-    r"^(?:tags?|etiketler|keywords|anahtar kelimeler|الوسوم|كلمات مفتاحية|برچسب‌ها|برچسب ها|تاگ|tags?"
+    r"^(?:[^\W\d_]+\s){0,2}(?:tags?|etiketler|keywords|anahtar kelimeler|الوسوم|كلمات مفتاحية|برچسب‌ها"
+    r"|برچسب ها|تاگ"
     r"|mots-clés|etiquetas|schlagworte|schlagwörter|parole chiave|теги|метки|ключевые слова"
     r"|by|yazan|muhabir|haber merkezi|كتب|بقلم|نویسنده|خبرنگار|par|por|von|di|автор|фото|photo|foto|fotoğraf"
-    r"|صورة|عکس|وێنە|wêne|güncelleme|updated|published|yayınlanma|mis à jour|publié|actualizado|publicado"
+    r"|صورة|عکس|وێنە|wêne|grafik|graphic|chart|infografik|infographie|gráfico|grafico|video|vídeo|видео|график"
+    r"|güncelleme|updated|published|yayınlanma|mis à jour|publié|actualizado|publicado"
     r"|aktualisiert|veröffentlicht|aggiornato|pubblicato|обновлено|опубликовано)\s*[:：]",
+    re.IGNORECASE | re.UNICODE,
+)
+#: A byline or an "updated" line: "By Jane Doe", "di Salvatore Greco", "Mis à jour le 22 janvier 2026".
+BYLINE = re.compile(
+    r"^(?:by|di|par|por|von|door|de|от|بقلم|از|ji aliyê)\s+\w+(?:[\s.|,/·-]+\w+){0,4}$"
+    r"|^(?:last\s+)?(?:updated|published|posted|mis à jour|publié|actualizado|publicado|aktualisiert|stand"
+    r"|veröffentlicht|aggiornato|pubblicato|güncellendi|güncelleme|yayınlandı|обновлено|опубликовано"
+    r"|تم التحديث|نشر في|به‌روزرسانی)\b.{0,60}\d",
     re.IGNORECASE | re.UNICODE,
 )
 BREADCRUMB = re.compile(r"^[^.!?]{1,120}(?:\s[>»›/|]\s[^.!?]{1,40}){2,}$", re.UNICODE)
 
-#: Relative times and clock times around teasers ("3 hours ago", "2 saat önce", "14:35").
+#: Relative times and clock times around teasers ("3 hours ago", "2 saat önce", "14:35", "Ayer, 21:40").
 TIMESTAMP = re.compile(
-    r"(?:\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|dakika|saat|gün|hafta|دقيقة|دقائق|ساعة|ساعات|يوم|أيام"
+    r"(?:(?:yesterday|today|dün|bugün|ayer|hoy|hier|aujourd'hui|gestern|heute|ieri|oggi|вчера|сегодня|أمس|اليوم"
+    r"|دیروز|امروز|دوێنێ|ئەمڕۆ|duh|îro),?\s*(?=\d)"
+    r"|\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|dakika|saat|gün|hafta|دقيقة|دقائق|ساعة|ساعات|يوم|أيام"
     r"|دقیقه|ساعت|روز|خولەک|کاتژمێر|ڕۆژ|deqîqe|roj|heures?|jours?|horas?|días?|minutos?|stunden?|tagen?"
     r"|minuten?|ore|giorni|минут[ау]?|час(?:а|ов)?|дн(?:я|ей)|день)\s*(?:ago|önce|önce|مضت|قبل|پیش|لەمەوبەر"
     r"|berê|avant|atrás|vor|fa|назад)?"
     r"|(?:il y a|hace|vor|منذ|قبل|قبل از)\s*\d+\s*\w+"
-    r"|\b\d{1,2}[:.]\d{2}\b(?:\s*(?:am|pm))?"
+    r"|\b\d{1,2}[:.]\d{2}\b(?:\s*(?:am|pm|uhr|h))?"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
     r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ocak|şubat|mart|nisan|mayıs|haziran"
     r"|temmuz|ağustos|eylül|ekim|kasım|aralık)\w*\s+\d{4}\b)",
     re.IGNORECASE | re.UNICODE,
@@ -241,7 +268,7 @@ AGENCY_END = re.compile(
 #: A dateline opening an article: "ANKARA (AA) – ", "PARIS (AFP) - ", "MOSKVA, 3 mart (Reuters) -".
 DATELINE = re.compile(
     r"^(?P<place>[A-ZÇĞİÖŞÜÂÊÎÔÛÄÖÜÉÈÀ\u0410-\u042f\u0600-\u06ff][\w\u0600-\u06ff .,'’-]{1,40}?)\s*"
-    r"\((?P<agency>[\w\u0600-\u06ff.\- ]{2,20})\)\s*[-–—:]\s*",
+    r"\((?P<agency>[\w\u0600-\u06ff.\- ]{2,20})\)\s*\.?\s*[-–—:]\s*",
     re.UNICODE,
 )
 #: Credits that are agency names even when written in lower or mixed case.

@@ -64,7 +64,7 @@ def sentences(text: str) -> int:
 
 def classify(text: str) -> Kind:
     short = len(text) <= lexicon.PROMPT_MAX_CHARS
-    if ONLY_COUNTER.match(text) or (short and lexicon.TIMESTAMP.fullmatch(text.strip(" ·|-–—()[]"))):
+    if ONLY_COUNTER.match(text) or (short and _only_dates(text)):
         return Kind.COUNTER
     if lexicon.RELATED_HEADING.match(text):
         return Kind.RELATED_HEADING
@@ -72,15 +72,46 @@ def classify(text: str) -> Kind:
         return Kind.COMMENTS_HEADING
     if short and lexicon.READ_ALSO_LINE.match(text):
         return Kind.READ_ALSO
-    if lexicon.LEGAL.search(text) and (short or len(text) < 600):
+    if len(text) < 600 and (
+        lexicon.LEGAL.search(text) or (lexicon.RIGHTS.search(text) and lexicon.RESERVED.search(text))
+    ):
         return Kind.LEGAL
+    if len(text) < 500 and lexicon.COOKIES.search(text):
+        return Kind.PROMPT
     if short and (lexicon.PROMPT.search(text) and len(WORD.findall(text)) <= 14):
         return Kind.PROMPT
-    if short and (lexicon.METADATA.match(text) or lexicon.BREADCRUMB.match(text)):
+    if short and (
+        lexicon.METADATA.match(text) or lexicon.BREADCRUMB.match(text) or lexicon.BYLINE.match(text)
+    ):
         return Kind.METADATA
     if is_heading(text):
         return Kind.HEADING
     return Kind.TEXT
+
+
+def _only_dates(text: str) -> bool:
+    """Nothing but times and dates: "Hace 25 minutos", "Mittwoch, 8. April 2026", "14:35"."""
+    rest = lexicon.TIMESTAMP.sub(" ", text)
+    rest = DATE_WORDS.sub(" ", rest)
+    return len(rest) < len(text) and not WORD.search(rest)
+
+
+#: Weekday and month names (en, tr, fr, es, de, it, ru, ar, fa) for date-only lines.
+DATE_WORDS = re.compile(
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june|july|august|september"
+    r"|october|november|december|pazartesi|salı|çarşamba|perşembe|cuma|cumartesi|pazar|ocak|şubat|mart|nisan"
+    r"|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|lundi|mardi|mercredi|jeudi|vendredi|samedi"
+    r"|dimanche|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|lunes"
+    r"|martes|miércoles|jueves|viernes|sábado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
+    r"|septiembre|octubre|noviembre|diciembre|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
+    r"|januar|februar|märz|juni|juli|oktober|dezember|lunedì|martedì|mercoledì|giovedì|venerdì|sabato"
+    r"|domenica|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|понедельник"
+    r"|вторник|среда|четверг|пятница|суббота|воскресенье|января|февраля|марта|апреля|мая|июня|июля"
+    r"|августа|сентября|октября|ноября|декабря|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر"
+    r"|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|شنبه|یکشنبه|دوشنبه"
+    r"|سه‌شنبه|چهارشنبه|پنجشنبه|جمعه|\d+\.?|uhr|h\b|,|\.",
+    re.IGNORECASE | re.UNICODE,
+)
 
 
 def paragraphs(lines: list[str]) -> list[Para]:
@@ -92,14 +123,17 @@ def paragraphs(lines: list[str]) -> list[Para]:
     return out
 
 
+_TIME_AT_ENDS = (
+    re.compile(rf"^\W*(?:{lexicon.TIMESTAMP.pattern})+\W*(?=\w)", re.IGNORECASE | re.UNICODE),
+    re.compile(rf"(?<=[\w.!?…\"”»)])\W*(?:{lexicon.TIMESTAMP.pattern})\W*$", re.IGNORECASE | re.UNICODE),
+)
+
+
 def strip_timestamps(text: str) -> str:
     """Drop a relative or clock time at either end of a teaser: "3 hours ago · ...", "... 14:35"."""
-    for pattern in (
-        rf"^\W*(?:{lexicon.TIMESTAMP.pattern})\W*(?=\w)",
-        rf"(?<=[\w.!?…\"”»)])\W*(?:{lexicon.TIMESTAMP.pattern})\W*$",
-    ):
-        text = re.sub(pattern, "", text, flags=re.IGNORECASE | re.UNICODE).strip()
-    return text
+    for pattern in _TIME_AT_ENDS:
+        text = pattern.sub("", text).strip()
+    return text if WORD.search(text) else ""
 
 
 def stems(text: str) -> set[str]:

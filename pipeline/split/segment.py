@@ -33,7 +33,7 @@ from pipeline.split.paragraphs import (
 )
 
 #: Below this share of shared stems a trailing paragraph does not talk about the article.
-LOW_COHESION = 0.12
+LOW_COHESION = 0.08
 #: Roundup sections share less than this with each other.
 ROUNDUP_COHESION = 0.10
 #: A lead paragraph is at most this long (longer trailing text is article text).
@@ -105,6 +105,7 @@ def segment(
     *,
     language: Callable[[str], str] | None = None,
     recurring: Callable[[str], bool] | None = None,
+    unrelated_tail: bool = True,
 ) -> Segmentation:
     """Cut paragraphs into segments. ``language`` guesses a text's language (cheaply);
     ``recurring`` tells whether the site repeats a paragraph on many pages."""
@@ -113,18 +114,20 @@ def segment(
     b = _Builder()
     i, n = 0, len(paras)
 
-    while i < n and (paras[i].kind in BOILERPLATE_KINDS or paras[i].kind is Kind.RELATED_HEADING):
-        b.drop(paras[i], f"{paras[i].kind} before the headline")
-        i += 1
-    title_para: Para | None = None
-    if i < n and paras[i].kind is Kind.HEADING:
-        title_para = paras[i]
-        i += 1
+    # The top of the page: boilerplate, labels ("LIVE", a date) and the headline, up to the first text.
+    first_text = next((k for k, p in enumerate(paras) if p.kind is Kind.TEXT), n)
+    sections = _roundup_sections(paras[first_text - 1 :] if first_text else [])
+    leading = paras[: first_text - 1 if sections else first_text]
+    headings = [p for p in leading if p.kind is Kind.HEADING]
+    title_para: Para | None = headings[-1] if headings and not sections else None
+    for p in leading:
+        if p is not title_para:
+            b.drop(
+                p, "label above the headline" if p.kind is Kind.HEADING else f"{p.kind} before the headline"
+            )
+    i = len(leading)
 
-    sections = _roundup_sections(paras[i:])
     if sections:
-        if title_para:
-            b.drop(title_para, "headline of a news-in-brief page")
         for head, section in sections:
             b.segments.append(Segment("article" if not b.segments else "teaser", head.text))
             b.add(head, "teaser-title" if len(b.segments) > 1 else "headline", "roundup section heading")
@@ -139,7 +142,7 @@ def segment(
     article = Segment("article", title_para.text if title_para else None)
     b.segments.append(article)
     if title_para:
-        b.add(title_para, "headline", "first line, short, no closing punctuation")
+        b.add(title_para, "headline", "short line above the first paragraph, no closing punctuation")
     body: list[Para] = []
     ended = ""
     article_lang = "und"
@@ -155,6 +158,9 @@ def segment(
                 ended = "legal notice"
                 break
             continue
+        if p.kind is Kind.COUNTER and len(body) >= 2:
+            ended = "timestamp or counter after the article"
+            break
         if p.kind in BOILERPLATE_KINDS:
             b.drop(p, str(p.kind))
             i += 1
@@ -189,10 +195,16 @@ def segment(
             break
 
     rest_from_body: list[Para] = []
-    if not ended:
+    if ended and not ended.startswith("agency credit"):
+        # headings right before the end belong to what follows: a section label, a teaser's title
+        while body and body[-1].kind is Kind.HEADING:
+            rest_from_body.insert(0, body.pop())
+    if not ended and unrelated_tail:
         tail = _unrelated_tail(title_para, body)
         if tail:
             rest_from_body, body = body[-tail:], body[:-tail]
+            while body and body[-1].kind is Kind.HEADING:
+                rest_from_body.insert(0, body.pop())
     for p in body:
         article.paragraphs.append(p.text)
         b.add(p, "article", "article body" + (f" ({p.note})" if p.note else ""))
@@ -232,6 +244,9 @@ def _teasers(b: _Builder, rest: list[Para], tail_reason: bool) -> list[str]:
             continue
         if p.kind in BOILERPLATE_KINDS:
             b.drop(p, f"{p.kind} after the article")
+            continue
+        if j >= 2 and rest[j - 2].kind is Kind.PROMPT and p.kind is Kind.TEXT and len(p.text) < 200:
+            b.drop(p, "text of the prompt above it")
             continue
         reason = (
             "self-contained paragraph unrelated to the article" if tail_reason else "teaser after the article"
