@@ -153,6 +153,20 @@ RELATED_HEADINGS = [
     "смотрите также",
     "вам может быть интересно",
     "новости по теме",
+    # nl, pt
+    "lees ook",
+    "meer nieuws",
+    "gerelateerd",
+    "leia também",
+    "notícias relacionadas",
+    "mais notícias",
+    # "latest", "breaking"
+    "lo último",
+    "lo más reciente",
+    "ultim'ora",
+    "en continu",
+    "neueste",
+    "последнее",
 ]
 #: The phrase may open a longer label: "Weitere Nachrichten aus Köln", "Potrebbe interessarti anche".
 RELATED_HEADING = re.compile(

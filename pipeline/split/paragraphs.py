@@ -53,9 +53,18 @@ def clean(text: str) -> tuple[str, str]:
     return text, ""
 
 
+#: A sentence ending inside the line: "...passeggeri. (ANSA)" is text, not a headline ("U.S. aid" is).
+INNER_SENTENCE_END = re.compile(r"[^\W\d_]{2}[.!?…؟]\s+\S", re.UNICODE)
+
+
 def is_heading(text: str) -> bool:
     words = len(text.split())
-    return 0 < words <= 18 and len(text) <= 160 and not re.search(r"[.:;,،؛]$", text)
+    return (
+        0 < words <= 18
+        and len(text) <= 160
+        and not re.search(r"[.:;,،؛]$", text)
+        and not INNER_SENTENCE_END.search(text)
+    )
 
 
 def sentences(text: str) -> int:

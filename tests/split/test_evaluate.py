@@ -1,0 +1,104 @@
+"""The split scorer, the labelled evaluation set, and the quality the splitter keeps on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from pipeline.fingerprint import normalise
+from pipeline.messages import Story
+from pipeline.split import split_page
+from pipeline.split.evaluate import evaluate_split, labelled_pages, score_page, token_f1
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "split"
+SHAPES = {
+    "agency-legal-footer",
+    "related-list",
+    "inline-read-also",
+    "news-in-brief",
+    "live-blog",
+    "single-long",
+    "junk",
+    "comments",
+    "teasers-timestamps",
+    "teasers-other-language",
+}
+
+
+def story(text: str, kind: str = "teaser", title: str | None = None) -> Story:
+    return Story(
+        id="x", kind=kind, title=title, text=text, site="s", page_url="u", fingerprint="f", position=0
+    )  # type: ignore[arg-type]
+
+
+def test_token_f1() -> None:
+    assert token_f1("a b c", "a b c")[2] == 1.0
+    assert token_f1("a b", "c d")[2] == 0.0
+    assert round(token_f1("a b c d", "a b")[2], 3) == round(2 * 0.5 * 1 / 1.5, 3)
+
+
+def test_score_page_counts_boundaries_stories_and_leaks() -> None:
+    label = {
+        "stories": [
+            {"kind": "article", "title": "T", "text": "one two three four five six"},
+            {"kind": "teaser", "title": None, "text": "alpha beta gamma delta epsilon"},
+        ],
+        "boilerplate": ["share this story", "Messina"],
+    }
+    perfect = score_page(
+        "p",
+        label,
+        [story("one two three four five six", "article", "T"), story("alpha beta gamma delta epsilon")],
+    )
+    assert perfect.boundaries == (2, 2, 2) and perfect.story_f1s == [1.0, 1.0] and perfect.leaked == 0
+    merged = score_page(
+        "p",
+        label,
+        [
+            story(
+                "one two three four five six alpha beta gamma delta epsilon share this story", "article", "T"
+            )
+        ],
+    )
+    assert merged.boundaries == (1, 1, 2)
+    assert merged.story_f1s[-1] == 0.0 and merged.leaked == 3  # "share this story" leaked, 3 tokens
+
+
+def test_every_label_is_consistent_with_its_page() -> None:
+    pages = list(labelled_pages(DATA))
+    assert len(pages) >= 60, "the evaluation set has at least 60 pages"
+    assert len({label["lang"] for _, _, label in pages}) >= 8
+    assert {label["shape"] for _, _, label in pages} == SHAPES
+    for name, page, label in pages:
+        visible = page.body
+        if page.content_type == "text/html":
+            root = lxml_html.fromstring(page.body)
+            for junk in root.xpath("//script|//style|//title"):
+                junk.drop_tree()
+            visible = root.text_content()
+        haystack = normalise(visible)
+        assert label["stories"][0]["kind"] == "article", name
+        for entry in label["stories"]:
+            for paragraph in entry["text"].split("\n\n"):
+                assert normalise(paragraph) in haystack, (
+                    f"{name}: story text not on the page: {paragraph[:60]}"
+                )
+        for entry in label["boilerplate"]:
+            assert normalise(entry) in haystack, f"{name}: boilerplate not on the page: {entry[:60]}"
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, float]:
+    return evaluate_split(DATA, split_page).summary()
+
+
+def test_the_splitter_keeps_its_quality_on_the_labelled_set(summary: dict[str, float]) -> None:
+    # the targets of the splitting issue; the figures themselves are in the README
+    assert summary["story_count_accuracy"] >= 0.97, json.dumps(summary)
+    assert summary["boundary_f1"] >= 0.97, json.dumps(summary)
+    assert summary["mean_story_token_f1"] >= 0.97, json.dumps(summary)
+    assert summary["false_split_rate"] <= 0.02, json.dumps(summary)
+    assert summary["boilerplate_leakage"] <= 0.005, json.dumps(summary)
