@@ -187,3 +187,27 @@ def test_multi_story_page_becomes_separate_documents(ready: Settings, worker: Wo
     assert "Floodwaters" not in (hits[0].get("title") or "")
     article = search(ready, "Sava", kind="article")
     assert len(article) == 1 and article[0]["credit"] == "ILKHA"
+
+
+def test_site_memory_in_the_worker_recognises_a_repeated_paragraph(ready: Settings, worker: Worker) -> None:
+    footer = (
+        "Our newsroom is funded by readers like you: support independent journalism from the valley today."
+    )
+
+    def valley(n: int) -> RawPage:
+        body = (
+            f"Valley story number {n}\n\n"
+            f"Paragraph one of valley story {n} explains what happened near the river on day {n}.\n"
+            f"Paragraph two of valley story {n} adds what the mayor said about it afterwards.\n{footer}"
+        )
+        return page(f"valley-{n}", body=body, site="valley")
+
+    worker()
+    for n in range(3):  # one at a time: the memory learns from each page before the next
+        publish_pages(ready, [valley(n)])
+        wait_for(
+            lambda n=n: count(ready, {"term": {"page_url": valley(n).canonical_url}}) >= 1, 90, f"page {n}"
+        )
+    last = search(ready, "valley", site="valley", kind="article", limit=10)
+    third = next(h for h in last if h["page_url"] == valley(2).canonical_url)
+    assert footer not in third["text"]
