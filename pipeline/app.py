@@ -28,7 +28,7 @@ from pipeline.errors import PermanentError
 from pipeline.index.client import async_es_client
 from pipeline.index.triage import backoff
 from pipeline.index.writer import BulkWriter, FatalIndexError
-from pipeline.messages import DeadLetter, RawPage, Story, decode
+from pipeline.messages import DeadLetter, RawPage, Story, TeaserLink, decode
 from pipeline.split import SiteMemory, split
 from pipeline.topics import TopicNames
 
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> faust.App:
 
     pages_topic = raw_topic(names.pages)
     stories_topic = raw_topic(names.stories)
+    links_topic = raw_topic(names.links)
     deadletter_topic = raw_topic(names.deadletter)
 
     async def send(topic: Any, key: bytes | None, value: bytes, ctx: dict[str, Any]) -> None:
@@ -139,7 +140,8 @@ def create_app(settings: Settings) -> faust.App:
                         f"page is {len(message.value)} bytes, over the cap of {settings.max_page_bytes} "
                         "(WIRESTREAM_MAX_PAGE_BYTES)"
                     )
-                stories = split(decode(RawPage, message.value), site_memory).stories
+                page = decode(RawPage, message.value)
+                result = split(page, site_memory)
             except PermanentError as exc:
                 await dead_letter("split", message, str(exc), type(exc).__name__)
                 continue
@@ -150,8 +152,18 @@ def create_app(settings: Settings) -> faust.App:
                 )
                 continue
             ctx = {"stage": "split", **where(message)}
-            await asyncio.gather(*(send(stories_topic, s.id.encode(), s.to_bytes(), ctx) for s in stories))
-            log.debug("page split into %d stories", len(stories), extra={**ctx, "count": len(stories)})
+            links = [
+                TeaserLink(url=link.url, title=link.title, site=page.site, page_url=page.canonical_url)
+                for link in result.links
+                if link.url
+            ]
+            await asyncio.gather(
+                *(send(stories_topic, s.id.encode(), s.to_bytes(), ctx) for s in result.stories),
+                *(send(links_topic, link.url.encode(), link.to_bytes(), ctx) for link in links),
+            )
+            log.debug(
+                "page split into %d stories", len(result.stories), extra={**ctx, "count": len(result.stories)}
+            )
 
     @app.agent(stories_topic, name="index")
     async def index_stage(stream: Any) -> None:

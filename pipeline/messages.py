@@ -73,6 +73,17 @@ class Story(Message):
     position: int = Field(ge=0, description="0 for the article, then teasers in page order.")
 
 
+class TeaserLink(Message):
+    """A teaser that is only a headline and a link: not a story, but a page to fetch. Key: the URL."""
+
+    schema_version: Literal[1] = 1
+    url: UrlStr
+    title: str
+    site: str
+    page_url: str = Field(description="The page the link was found on.")
+    found_at: datetime = Field(default_factory=utcnow)
+
+
 class DeadLetter(Message):
     """A message a stage could not process, with the reason and the original bytes."""
 
@@ -91,7 +102,12 @@ class DeadLetter(Message):
 M = TypeVar("M", bound=Message)
 
 #: Every wire model, by the schema file name it is exported to.
-MODELS: dict[str, type[Message]] = {"raw-page": RawPage, "story": Story, "dead-letter": DeadLetter}
+MODELS: dict[str, type[Message]] = {
+    "raw-page": RawPage,
+    "story": Story,
+    "teaser-link": TeaserLink,
+    "dead-letter": DeadLetter,
+}
 
 
 def decode(model: type[M], data: bytes | None) -> M:

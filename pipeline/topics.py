@@ -37,6 +37,7 @@ PAGES = TopicSpec(
 STORIES = TopicSpec(
     "stories", 1, key="story id", value="Story", configs={"max.message.bytes": str(PAGES_MAX_MESSAGE_BYTES)}
 )
+LINKS = TopicSpec("links", 1, key="URL", value="TeaserLink", configs={"cleanup.policy": "compact"})
 DEADLETTER = TopicSpec(
     "deadletter",
     1,
@@ -47,16 +48,22 @@ DEADLETTER = TopicSpec(
         "retention.ms": str(30 * 24 * 3600 * 1000),
     },
 )
-ALL = (PAGES, STORIES, DEADLETTER)
+ALL = (PAGES, STORIES, LINKS, DEADLETTER)
 
 
 @dataclass(frozen=True)
 class TopicNames:
     pages: str
     stories: str
+    links: str
     deadletter: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TopicNames:
         p = settings.topic_prefix
-        return cls(pages=PAGES.full_name(p), stories=STORIES.full_name(p), deadletter=DEADLETTER.full_name(p))
+        return cls(
+            pages=PAGES.full_name(p),
+            stories=STORIES.full_name(p),
+            links=LINKS.full_name(p),
+            deadletter=DEADLETTER.full_name(p),
+        )

@@ -22,10 +22,10 @@ def test_the_prefix_comes_from_the_settings() -> None:
     assert names.deadletter.startswith("t0a1b2c3d4.")
 
 
-def test_the_three_topics_are_distinct() -> None:
+def test_the_topics_are_distinct() -> None:
     names = TopicNames.from_settings(Settings(topic_prefix="news"))
-    assert len({names.pages, names.stories, names.deadletter}) == 3
-    assert len({spec.name for spec in ALL}) == 3
+    assert len(set(vars(names).values())) == len(ALL) == 4
+    assert len({spec.name for spec in ALL}) == 4
 
 
 def test_a_contract_change_bumps_the_version_in_the_name() -> None:
@@ -33,11 +33,14 @@ def test_a_contract_change_bumps_the_version_in_the_name() -> None:
 
 
 def test_every_topic_is_declared_with_its_value_model() -> None:
-    assert {spec.value for spec in ALL} == {"RawPage", "Story", "DeadLetter"}
-    assert ALL == (PAGES, STORIES, DEADLETTER)
+    from pipeline import messages
+
+    assert {spec.value for spec in ALL} == {"RawPage", "Story", "TeaserLink", "DeadLetter"}
+    assert all(isinstance(getattr(messages, spec.value), type) for spec in ALL)
+    assert ALL[0] == PAGES and ALL[1] == STORIES and ALL[-1] == DEADLETTER
 
 
 def test_different_prefixes_never_share_topics() -> None:
     a = TopicNames.from_settings(Settings(topic_prefix="test-a"))
     b = TopicNames.from_settings(Settings(topic_prefix="test-b"))
-    assert not {a.pages, a.stories, a.deadletter} & {b.pages, b.stories, b.deadletter}
+    assert not set(vars(a).values()) & set(vars(b).values())

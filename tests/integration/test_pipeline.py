@@ -6,15 +6,16 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from pipeline.bootstrap import init, kafka_client_options
 from pipeline.config import Settings, get_settings
+from pipeline.demo.runner import PAGES_DIR
 from pipeline.fingerprint import article_id
 from pipeline.index.client import es_client
-from pipeline.messages import DeadLetter, RawPage, Story
+from pipeline.messages import DeadLetter, Message, RawPage, Story, TeaserLink
 from pipeline.publish import publish_pages, publish_raw
 from pipeline.search import search
 from pipeline.stack import services as local
@@ -23,6 +24,7 @@ from tests.helpers import wait_for
 
 pytestmark = pytest.mark.integration
 Worker = Callable[..., Any]
+M = TypeVar("M", bound=Message)
 
 
 def page(n: int | str, body: str | None = None, site: str = "wire-test") -> RawPage:
@@ -44,11 +46,12 @@ def count(settings: Settings, query: dict[str, Any] | None = None) -> int:
         es.close()
 
 
-def dead_letters(settings: Settings, expected: int, timeout: float = 90) -> list[DeadLetter]:
+def read_topic(settings: Settings, topic: str, model: type[M], expected: int, timeout: float = 90) -> list[M]:
+    """Consume ``topic`` from the start until ``expected`` messages arrived (or time runs out)."""
     from kafka import KafkaConsumer
 
     consumer = KafkaConsumer(
-        TopicNames.from_settings(settings).deadletter,
+        topic,
         group_id=f"{settings.topic_prefix}-dlq-reader",
         auto_offset_reset="earliest",
         consumer_timeout_ms=2_000,
@@ -57,14 +60,14 @@ def dead_letters(settings: Settings, expected: int, timeout: float = 90) -> list
         fetch_max_bytes=64 * 1024 * 1024,
         **kafka_client_options(settings),
     )
-    letters: list[DeadLetter] = []
+    received: list[M] = []
     deadline = time.monotonic() + timeout
     try:
-        while len(letters) < expected and time.monotonic() < deadline:
-            letters.extend(DeadLetter.model_validate_json(m.value) for m in consumer)
+        while len(received) < expected and time.monotonic() < deadline:
+            received.extend(model.model_validate_json(m.value) for m in consumer)
     finally:
         consumer.close()
-    return letters
+    return received
 
 
 @pytest.fixture
@@ -125,7 +128,7 @@ def test_poison_messages_are_dead_lettered_and_valid_pages_indexed(ready: Settin
     )
     publish_raw(ready, names.stories, [(rejected_story.id.encode(), rejected_story.to_bytes())])
 
-    letters = dead_letters(ready, expected=6)
+    letters = read_topic(ready, names.deadletter, DeadLetter, expected=6)
     by_key = {(letter.original_key or b"").decode(): letter for letter in letters}
     assert set(by_key) == {"bad-json", "bad-utf8", "empty", "huge", "binary", "story-es-rejects"}
     assert "Invalid JSON" in by_key["bad-json"].reason
@@ -211,3 +214,15 @@ def test_site_memory_in_the_worker_recognises_a_repeated_paragraph(ready: Settin
     last = search(ready, "valley", site="valley", kind="article", limit=10)
     third = next(h for h in last if h["page_url"] == valley(2).canonical_url)
     assert footer not in third["text"]
+
+
+def test_headline_only_teasers_go_to_the_links_topic(ready: Settings, worker: Worker) -> None:
+    html = (PAGES_DIR / "en-avocado-port.html").read_text(encoding="utf-8")
+    url = "https://coastline-tribune.example/business/2026/03/12/mombasa-cold-storage-terminal"
+    worker()
+    publish_pages(
+        ready, [RawPage(url=url, canonical_url=url, site="coast", content_type="text/html", body=html)]
+    )
+    links = read_topic(ready, TopicNames.from_settings(ready).links, TeaserLink, expected=1)
+    assert len(links) == 1 and links[0].page_url == url and links[0].url.startswith("https://")
+    wait_for(lambda: count(ready) == 4, 60, "the article and its three teasers")
