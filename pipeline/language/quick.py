@@ -371,12 +371,19 @@ def guess(text: str) -> str:
     words = [w.casefold() for w in _WORD.findall(text[:2000])]
     # a word several languages share ("de", "en", "a") counts for each only in part
     scores = {lang: sum(_WEIGHT.get((lang, w), 0.0) for w in words) for lang in candidates}
+    sample = text[:2000].casefold()
+    for lang, letters in _LATIN_LETTERS.items():
+        if lang in scores:
+            scores[lang] += min(3.0, 0.5 * sum(sample.count(ch) for ch in letters))
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
-    if top >= 2 and top >= 1.5 * second:
+    if top >= 2.5 and top >= 2 * second:
         return best
     return "und"
 
+
+#: Letters that point to one Latin-script language.
+_LATIN_LETTERS = {"tr": "ğı", "kmr": "êîû", "de": "ßä", "es": "ñ¿¡", "fr": "œèùëâ", "pt": "ãõ"}
 
 #: Letters one Arabic-script language uses and the others do not (or barely).
 _LETTERS = {"ckb": "ەێۆڵڕ", "ur": "ےںٹڈھڑ", "fa": "پچژگی", "ar": "ةيىأإؤ"}

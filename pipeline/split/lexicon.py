@@ -48,6 +48,8 @@ RELATED_HEADINGS = [
     "daha fazla haber",
     "bunlar da ilginizi çekebilir",
     "ilginizi çekebilir",
+    "bunu da okuyun",
+    "bunu da okuyabilirsiniz",
     "son dakika",
     "çok okunanlar",
     "en çok okunanlar",
@@ -200,6 +202,9 @@ RESERVED = re.compile(
     r"(?:reserved|réservés|reservados|vorbehalten|riservati|saklı|محفوظة|محفوظ|защищены|پارێزراون|parastî)",
     re.IGNORECASE,
 )
+#: Contact lines: a phone number or an e-mail address in a short paragraph.
+CONTACT = re.compile(r"(?:\+?\d[\d ()-]{8,}\d|[\w.+-]+@[\w-]+\.[\w.]+)", re.UNICODE)
+
 #: Cookie banners can be long; they are boilerplate at any length.
 COOKIES = re.compile(
     r"(?:cookie|çerez|ملفات تعريف الارتباط|کوکی|کووکی|témoins de connexion|куки|файлы cookie)", re.IGNORECASE
@@ -212,7 +217,8 @@ PROMPT = re.compile(
     r"|drucken|link kopieren|stampa|invia|отправить|распечатать|скопировать|طباعة|إرسال|نسخ الرابط|چاپ|ارسال"
     r"|cookie|download (?:our|the) app|follow us|sign up|log ?in|accept all|privacy policy|advertisement"
     r"|paylaş|abone ol|bülten|çerez|uygulamamızı indir|bizi takip edin|reklam"
-    r"|شارك|مشاركة|اشترك|النشرة البريدية|ملفات تعريف الارتباط|تابعونا|حمّل تطبيق|حمل تطبيق|إعلان"
+    r"|شارك|مشاركة|واتساب|فيسبوك|تويتر|تلغرام|اشترك|النشرة البريدية|ملفات تعريف الارتباط|تابعونا"
+    r"|حمّل تطبيق|حمل تطبيق|إعلان"
     r"|اشتراک|عضویت|خبرنامه|کوکی|ما را دنبال کنید|دانلود اپلیکیشن|تبلیغات"
     r"|بەشداربە|هاوبەشی|ئابوونە|بمانبینە|parve bike|bibe abone"
     r"|partager|abonnez-vous|newsletter|témoins|suivez-nous|téléchargez notre application|publicité"
@@ -240,7 +246,8 @@ METADATA = re.compile(
     r"^(?:[^\W\d_]+\s){0,2}(?:tags?|etiketler|keywords|anahtar kelimeler|الوسوم|كلمات مفتاحية|برچسب‌ها"
     r"|برچسب ها|تاگ"
     r"|mots-clés|etiquetas|schlagworte|schlagwörter|parole chiave|теги|метки|ключевые слова"
-    r"|by|yazan|muhabir|haber merkezi|كتب|بقلم|نویسنده|خبرنگار|par|por|von|di|автор|фото|photo|foto|fotoğraf"
+    r"|by|yazan|muhabir|haber merkezi|كتبت|كتب|بقلم|نویسنده|خبرنگار|par|por|von|di|автор"
+    r"|фото|photo|foto|fotoğraf"
     r"|صورة|عکس|وێنە|wêne|grafik|graphic|chart|infografik|infographie|gráfico|grafico|video|vídeo|видео|график"
     r"|güncelleme|updated|published|yayınlanma|mis à jour|publié|actualizado|publicado"
     r"|aktualisiert|veröffentlicht|aggiornato|pubblicato|обновлено|опубликовано)\s*[:：]",

@@ -72,6 +72,8 @@ def sentences(text: str) -> int:
 
 
 def classify(text: str) -> Kind:
+    # Turkish dotted capital I lower-cases to "i" + a combining dot; word lists expect a plain "i"
+    text = text.replace("İ", "i")
     short = len(text) <= lexicon.PROMPT_MAX_CHARS
     if ONLY_COUNTER.match(text) or (short and _only_dates(text)):
         return Kind.COUNTER
@@ -89,6 +91,10 @@ def classify(text: str) -> Kind:
         return Kind.PROMPT
     if short and (lexicon.PROMPT.search(text) and len(WORD.findall(text)) <= 14):
         return Kind.PROMPT
+    if short and lexicon.CONTACT.search(text) and len(WORD.findall(text)) <= 14:
+        return Kind.PROMPT
+    if short and _dateline(text):
+        return Kind.METADATA
     if short and (
         lexicon.METADATA.match(text) or lexicon.BREADCRUMB.match(text) or lexicon.BYLINE.match(text)
     ):
@@ -105,6 +111,12 @@ def _only_dates(text: str) -> bool:
     return len(rest) < len(text) and not WORD.search(rest)
 
 
+def _dateline(text: str) -> bool:
+    """A place and a date: "Casablanca - Thursday 5 March 2026", "Ankara | 15.01.2026"."""
+    parts = re.split(r"\s[-–—|·•]\s", text)
+    return 1 < len(parts) <= 4 and len(text.split()) <= 10 and any(_only_dates(part) for part in parts)
+
+
 #: Weekday and month names (en, tr, fr, es, de, it, ru, ar, fa) for date-only lines.
 DATE_WORDS = re.compile(
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june|july|august|september"
@@ -118,7 +130,8 @@ DATE_WORDS = re.compile(
     r"|вторник|среда|четверг|пятница|суббота|воскресенье|января|февраля|марта|апреля|мая|июня|июля"
     r"|августа|сентября|октября|ноября|декабря|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر"
     r"|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|شنبه|یکشنبه|دوشنبه"
-    r"|سه‌شنبه|چهارشنبه|پنجشنبه|جمعه|\d+\.?|uhr|h\b|,|\.",
+    r"|سه‌شنبه|چهارشنبه|پنجشنبه|جمعه|güncelleme|updated?|published|mis à jour|actualizado|aktualisiert"
+    r"|aggiornato|обновлено|yayınlanma|تحديث|\d+\.?|uhr|h\b|[,.:|/-]",
     re.IGNORECASE | re.UNICODE,
 )
 

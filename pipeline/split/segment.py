@@ -119,7 +119,10 @@ def segment(
     sections = _roundup_sections(paras[first_text - 1 :] if first_text else [])
     leading = paras[: first_text - 1 if sections else first_text]
     headings = [p for p in leading if p.kind is Kind.HEADING]
-    title_para: Para | None = headings[-1] if headings and not sections else None
+    # the headline is the fullest of those lines ("LIVE", a byline or a section name are short)
+    title_para: Para | None = (
+        max(reversed(headings), key=lambda h: len(h.text.split())) if headings and not sections else None
+    )
     for p in leading:
         if p is not title_para:
             b.drop(
@@ -256,6 +259,10 @@ def _teasers(b: _Builder, rest: list[Para], tail_reason: bool) -> list[str]:
             while k < len(rest) and rest[k].kind is Kind.COUNTER:
                 k += 1
             lead = rest[k] if k < len(rest) else None
+            after = rest[k + 1] if k + 1 < len(rest) else None
+            if lead is not None and lead.kind is Kind.TEXT and after is not None and after.kind is Kind.TEXT:
+                b.drop(p, "section label (more than one paragraph follows)")
+                continue
             if lead is not None and lead.kind is Kind.TEXT:
                 for skipped in rest[j:k]:
                     b.drop(skipped, "timestamp")
