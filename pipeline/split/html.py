@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from pipeline.fingerprint import normalise
+from pipeline.split.lexicon import RELATED_HEADING
 
 TEASER_HINT = re.compile(
     r"relat|teaser|card|more|recommend|popular|most|latest|also|read-?next|suggest|other|trend|headlines|news-?list"
@@ -75,6 +76,8 @@ def _blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
 
 def _item_of(link: lxml_html.HtmlElement, block: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """The item a link belongs to: its highest ancestor below the block holding only this link."""
+    if len(block.xpath(".//a[@href]")) == 1:
+        return block  # a card of its own
     item = link
     for node in link.iterancestors():
         if node is block or len(node.xpath(".//a[@href]")) > 1:
@@ -98,7 +101,10 @@ def find_teasers(html: str, page_url: str) -> list[Teaser]:
             if not href or href.startswith(("#", "javascript:", "mailto:")) or _is_navigation(link):
                 continue
             item = _item_of(link, block)
-            heading = item.xpath(".//h2|.//h3|.//h4|.//h5")
+            # a heading that labels the block ("Related news") is not the teaser's headline
+            heading = [
+                h for h in item.xpath(".//h2|.//h3|.//h4|.//h5") if not RELATED_HEADING.match(_text(h))
+            ]
             title: str | None = _text(heading[0]) if heading else _text(link)
             if not title or len(title.split()) < 3:
                 continue  # "More", "Next", icons

@@ -99,6 +99,9 @@ RELATED_HEADINGS = [
     "nûçeyên têkildar",
     "nûçeyên din",
     "bixwîne",
+    "bixwînin",
+    "herwiha bixwînin",
+    "herwiha bixwîne",
     "herî zêde hatine xwendin",
     "nûçeyên dawî",
     "zêdetir bixwîne",
@@ -225,7 +228,8 @@ PROMPT = re.compile(
     r"|compartir|suscríbete|suscribirse|boletín|síguenos|descarga nuestra app|publicidad"
     r"|teilen|abonnieren|newsletter|datenschutz|folgen sie uns|laden sie unsere app|anzeige|werbung"
     r"|condividi|iscriviti|seguici|scarica la nostra app|pubblicità"
-    r"|поделиться|подпишитесь|подписаться|рассылк|файлы cookie|куки|скачайте приложение|реклама"
+    r"|поделиться|подпишитесь|подписывайтесь|подписаться|рассылк|файлы cookie|куки|скачайте приложение"
+    r"|реклама"
     r"|мы в соцсетях)",
     re.IGNORECASE | re.UNICODE,
 )
@@ -286,11 +290,20 @@ AGENCY_END = re.compile(
     r"|/(?P<slash>[A-Z]{2,8})/)\s*$",
     re.UNICODE,
 )
-#: A dateline opening an article: "ANKARA (AA) – ", "PARIS (AFP) - ", "MOSKVA, 3 mart (Reuters) -".
+#: A dateline opening an article: "ANKARA (AA) – ", "PARIS (AFP) - ", "МОСКВА, 14 февраля. /ТАСС/. ".
 DATELINE = re.compile(
     r"^(?P<place>[A-ZÇĞİÖŞÜÂÊÎÔÛÄÖÜÉÈÀ\u0410-\u042f\u0600-\u06ff][\w\u0600-\u06ff .,'’-]{1,40}?)\s*"
-    r"\((?P<agency>[\w\u0600-\u06ff.\- ]{2,20})\)\s*\.?\s*[-–—:]\s*",
+    r"(?:\((?P<agency>[\w\u0600-\u06ff.\- ]{2,20})\)\s*\.?\s*[-–—:]"
+    r"|/(?P<slashed>[\w\u0600-\u06ff.\- ]{2,20})/\s*[.:-–—]?)\s*",
     re.UNICODE,
+)
+#: Page headlines of news-in-brief roundups.
+ROUNDUP_HEADING = re.compile(
+    r"^\W*(?:news in brief|in brief|briefly|briefs|round-?up|kısa kısa|kısaca|günün özeti|коротко"
+    r"|новости коротко"
+    r"|en bref|brèves|en breve|breves|kurz gemeldet|kurz notiert|in kürze|in breve|notizie in breve"
+    r"|باختصار|موجز الأخبار|أخبار موجزة|خلاصه اخبار|اخبار کوتاه|بە کورتی|bi kurtî|em resumo|kort nieuws)\b",
+    re.IGNORECASE | re.UNICODE,
 )
 #: Credits that are agency names even when written in lower or mixed case.
 KNOWN_AGENCIES = {

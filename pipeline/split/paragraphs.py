@@ -146,6 +146,11 @@ def paragraphs(lines: list[str]) -> list[Para]:
 
 
 _TIME_AT_ENDS = (
+    re.compile(
+        r"\s*[·|•–—-]\s*(?:yesterday|today|dün|bugün|ayer|hoy|hier|aujourd'hui|gestern|heute|ieri|oggi|вчера"
+        r"|сегодня|أمس|اليوم|دیروز|امروز|دوێنێ|ئەمڕۆ|duh|îro)\s*$",
+        re.IGNORECASE | re.UNICODE,
+    ),
     re.compile(rf"^\W*(?:{lexicon.TIMESTAMP.pattern})+\W*(?=\w)", re.IGNORECASE | re.UNICODE),
     re.compile(rf"(?<=[\w.!?…\"”»)])\W*(?:{lexicon.TIMESTAMP.pattern})\W*$", re.IGNORECASE | re.UNICODE),
 )

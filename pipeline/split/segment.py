@@ -116,7 +116,8 @@ def segment(
 
     # The top of the page: boilerplate, labels ("LIVE", a date) and the headline, up to the first text.
     first_text = next((k for k, p in enumerate(paras) if p.kind is Kind.TEXT), n)
-    sections = _roundup_sections(paras[first_text - 1 :] if first_text else [])
+    announced = any(lexicon.ROUNDUP_HEADING.match(p.text) for p in paras[: max(first_text - 1, 0)])
+    sections = _roundup_sections(paras[first_text - 1 :] if first_text else [], announced)
     leading = paras[: first_text - 1 if sections else first_text]
     headings = [p for p in leading if p.kind is Kind.HEADING]
     # the headline is the fullest of those lines ("LIVE", a byline or a section name are short)
@@ -185,8 +186,9 @@ def segment(
         text = p.text
         if not body:
             dateline = lexicon.DATELINE.match(text)
-            if dateline and len(dateline.group("agency")) <= 12:
-                article.credit = dateline.group("agency").strip()
+            agency = dateline and (dateline.group("agency") or dateline.group("slashed") or "").strip()
+            if dateline and agency and len(agency) <= 12:
+                article.credit = agency
                 text = text[dateline.end() :]
         credit = credit_at_end(text) if p.kind is Kind.TEXT or not body else None
         if credit:
@@ -306,8 +308,9 @@ def _unrelated_tail(title: Para | None, body: list[Para]) -> int:
     return best if best >= 2 else 0
 
 
-def _roundup_sections(paras: list[Para]) -> list[tuple[Para, list[Para]]]:
-    """Headed sections of a news-in-brief page, or [] when the page is not one."""
+def _roundup_sections(paras: list[Para], announced: bool = False) -> list[tuple[Para, list[Para]]]:
+    """Headed sections of a news-in-brief page, or [] when the page is not one. ``announced``: the
+    page's headline says it is a roundup ("In brief", "Kısa kısa", "Коротко", ...)."""
     sections: list[tuple[Para, list[Para]]] = []
     for p in paras:
         if p.kind is Kind.HEADING:
@@ -316,9 +319,13 @@ def _roundup_sections(paras: list[Para]) -> list[tuple[Para, list[Para]]]:
             sections[-1][1].append(p)
         elif p.kind not in BOILERPLATE_KINDS:
             return []  # text before the first heading: an article, not a roundup
+    while sections and not any(q.kind is Kind.TEXT for q in sections[-1][1]):
+        sections.pop()  # a closing line with nothing under it ("Follow our channel")
     texts = [[q for q in body if q.kind is Kind.TEXT] for _, body in sections]
-    if len(sections) < 3 or any(not t or len(t) > 3 for t in texts):
+    if len(sections) < (2 if announced else 3) or any(not t or len(t) > 3 for t in texts):
         return []
+    if announced:
+        return sections
     bags = [
         stems(head.text + " " + " ".join(q.text for q in t))
         for (head, _), t in zip(sections, texts, strict=True)
