@@ -182,36 +182,98 @@ READ_ALSO_LINE = re.compile(
     rf"^\W*(?:{_alternation(RELATED_HEADINGS)})\s*[:：\-–—|»>]\s*\S", re.IGNORECASE | re.UNICODE
 )
 
-#: Legal and copyright notices.
-LEGAL = re.compile(
-    r"(?:©|\(c\)\s*\d{4}|copyright|all rights reserved|legal warning|legal notice|disclaimer"
-    r"|tüm hakları saklıdır|her hakkı saklıdır|yasal uyarı|izinsiz kullanılamaz|kaynak gösterilmeden"
-    r"|جميع الحقوق محفوظة|حقوق النشر|كافة الحقوق محفوظة|تنويه قانوني"
-    r"|تمامی حقوق|کلیه حقوق|همه حقوق|حقوق این سایت|استفاده از مطالب"
-    r"|هەموو مافەکان|مافی بڵاوکردنەوە|hemû maf|mafên weşanê"
-    r"|tous droits réservés|droits de reproduction|mentions légales|avertissement légal"
-    r"|todos los derechos reservados|aviso legal|derechos de autor"
-    r"|alle rechte vorbehalten|rechtlicher hinweis|nachdruck nur mit"
-    r"|tutti i diritti riservati|riproduzione riservata"
-    r"|все права защищены|перепечатка|при использовании материалов|правовая информация)",
-    re.IGNORECASE | re.UNICODE,
-)
 
+class Keywords:
+    """Case-insensitive "does the text contain any of these phrases" - plain substring search, which is
+    much faster than a regex alternation of many literals (it runs on every paragraph)."""
+
+    def __init__(self, *phrases: str) -> None:
+        # "YASAL UYARI" case-folds to "yasal uyari": keep a dotless-i-free variant of Turkish phrases
+        folded = {p.casefold() for p in phrases}
+        self.phrases = tuple(sorted(folded | {p.replace("ı", "i") for p in folded}))
+
+    def search(self, text: str) -> bool:
+        low = text.casefold()
+        return any(p in low for p in self.phrases)
+
+
+#: Legal and copyright notices.
+LEGAL = Keywords(
+    "©",
+    "(c) 20",
+    "copyright",
+    "all rights reserved",
+    "legal warning",
+    "legal notice",
+    "disclaimer",
+    "tüm hakları saklıdır",
+    "her hakkı saklıdır",
+    "yasal uyarı",
+    "izinsiz kullanılamaz",
+    "kaynak gösterilmeden",
+    "جميع الحقوق محفوظة",
+    "حقوق النشر",
+    "كافة الحقوق محفوظة",
+    "تنويه قانوني",
+    "تمامی حقوق",
+    "کلیه حقوق",
+    "همه حقوق",
+    "حقوق این سایت",
+    "استفاده از مطالب",
+    "هەموو مافەکان",
+    "مافی بڵاوکردنەوە",
+    "hemû maf",
+    "mafên weşanê",
+    "tous droits réservés",
+    "droits de reproduction",
+    "mentions légales",
+    "avertissement légal",
+    "todos los derechos reservados",
+    "aviso legal",
+    "derechos de autor",
+    "alle rechte vorbehalten",
+    "rechtlicher hinweis",
+    "nachdruck nur mit",
+    "tutti i diritti riservati",
+    "riproduzione riservata",
+    "все права защищены",
+    "перепечатка",
+    "при использовании материалов",
+    "правовая информация",
+)
 #: Words for "rights" and "reserved": together they make a copyright notice in any word order.
-RIGHTS = re.compile(
-    r"(?:rights|droits|derechos|direitos|rechte|diritti|hakları|hakkı|حقوق|права|مافەکان|maf)", re.IGNORECASE
+RIGHTS = Keywords(
+    "rights",
+    "droits",
+    "derechos",
+    "direitos",
+    "rechte",
+    "diritti",
+    "hakları",
+    "hakkı",
+    "حقوق",
+    "права",
+    "مافەکان",
+    "maf",
 )
-RESERVED = re.compile(
-    r"(?:reserved|réservés|reservados|vorbehalten|riservati|saklı|محفوظة|محفوظ|защищены|پارێزراون|parastî)",
-    re.IGNORECASE,
+RESERVED = Keywords(
+    "reserved",
+    "réservés",
+    "reservados",
+    "vorbehalten",
+    "riservati",
+    "saklı",
+    "محفوظة",
+    "محفوظ",
+    "защищены",
+    "پارێزراون",
+    "parastî",
 )
+#: Cookie banners can be long; they are boilerplate at any length.
+COOKIES = Keywords("cookie", "çerez", "ملفات تعريف الارتباط", "کوکی", "کووکی", "témoins de connexion", "куки")
+
 #: Contact lines: a phone number or an e-mail address in a short paragraph.
 CONTACT = re.compile(r"(?:\+?\d[\d ()-]{8,}\d|[\w.+-]+@[\w-]+\.[\w.]+)", re.UNICODE)
-
-#: Cookie banners can be long; they are boilerplate at any length.
-COOKIES = re.compile(
-    r"(?:cookie|çerez|ملفات تعريف الارتباط|کوکی|کووکی|témoins de connexion|куки|файлы cookie)", re.IGNORECASE
-)
 
 #: Share / subscribe / cookie / app / navigation prompts (short paragraphs only).
 PROMPT = re.compile(

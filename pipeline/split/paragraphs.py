@@ -106,6 +106,8 @@ def classify(text: str) -> Kind:
 
 def _only_dates(text: str) -> bool:
     """Nothing but times and dates: "Hace 25 minutos", "Mittwoch, 8. April 2026", "14:35"."""
+    if len(text) > 60 or not (any(ch.isdigit() for ch in text) or len(text.split()) <= 2):
+        return False  # cheap: most short lines are headlines
     rest = lexicon.TIMESTAMP.sub(" ", text)
     rest = DATE_WORDS.sub(" ", rest)
     return len(rest) < len(text) and not WORD.search(rest)
@@ -113,6 +115,8 @@ def _only_dates(text: str) -> bool:
 
 def _dateline(text: str) -> bool:
     """A place and a date: "Casablanca - Thursday 5 March 2026", "Ankara | 15.01.2026"."""
+    if not any(ch.isdigit() for ch in text):
+        return False
     parts = re.split(r"\s[-–—|·•]\s", text)
     return 1 < len(parts) <= 4 and len(text.split()) <= 10 and any(_only_dates(part) for part in parts)
 
