@@ -64,6 +64,27 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "oldu",
         ]
     ),
+    "az": frozenset(
+        [
+            "və",
+            "bir",
+            "bu",
+            "da",
+            "ki",
+            "ilə",
+            "üçün",
+            "olan",
+            "olub",
+            "isə",
+            "artıq",
+            "daha",
+            "sonra",
+            "bildirib",
+            "qeyd",
+            "edib",
+            "il",
+        ]
+    ),
     "kmr": frozenset(
         [
             "û",
@@ -344,7 +365,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 _SHARED = Counter(w for words in FUNCTION_WORDS.values() for w in words)
 _WEIGHT = {(lang, w): 1 / _SHARED[w] for lang, words in FUNCTION_WORDS.items() for w in words}
 _SCRIPT_LANGS = {
-    "LATIN": ("en", "tr", "kmr", "fr", "es", "de", "it", "pt", "nl"),
+    "LATIN": ("en", "tr", "az", "kmr", "fr", "es", "de", "it", "pt", "nl"),
     "CYRILLIC": ("ru", "uk"),
     "ARABIC": ("ar", "fa", "ckb", "ur"),
 }
@@ -383,7 +404,7 @@ def guess(text: str) -> str:
 
 
 #: Letters that point to one Latin-script language.
-_LATIN_LETTERS = {"tr": "ğı", "kmr": "êîû", "de": "ßä", "es": "ñ¿¡", "fr": "œèùëâ", "pt": "ãõ"}
+_LATIN_LETTERS = {"az": "əə", "tr": "ğı", "kmr": "êîû", "de": "ßä", "es": "ñ¿¡", "fr": "œèùëâ", "pt": "ãõ"}
 
 #: Letters one Arabic-script language uses and the others do not (or barely).
 _LETTERS = {"ckb": "ەێۆڵڕ", "ur": "ےںٹڈھڑ", "fa": "پچژگی", "ar": "ةيىأإؤ"}

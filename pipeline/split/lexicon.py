@@ -165,6 +165,21 @@ RELATED_HEADINGS = [
     "leia também",
     "notícias relacionadas",
     "mais notícias",
+    "também pode gostar",
+    "veja também",
+    "leia mais",
+    "ook interessant",
+    "meer lezen",
+    # az, ur
+    "digər xəbərlər",
+    "oxşar xəbərlər",
+    "həmçinin oxuyun",
+    "bunu da oxuyun",
+    "son xəbərlər",
+    "مزید خبریں",
+    "متعلقہ خبریں",
+    "یہ بھی پڑھیں",
+    "تازہ ترین",
     # "latest", "breaking"
     "lo último",
     "lo más reciente",
@@ -240,6 +255,10 @@ LEGAL = Keywords(
     "перепечатка",
     "при использовании материалов",
     "правовая информация",
+    "hüquqi xəbərdarlıq",
+    "todos os direitos reservados",
+    "alle rechten voorbehouden",
+    "جملہ حقوق محفوظ",
 )
 #: Words for "rights" and "reserved": together they make a copyright notice in any word order.
 RIGHTS = Keywords(
@@ -255,6 +274,8 @@ RIGHTS = Keywords(
     "права",
     "مافەکان",
     "maf",
+    "hüquq",
+    "rechten",
 )
 RESERVED = Keywords(
     "reserved",
@@ -268,6 +289,8 @@ RESERVED = Keywords(
     "защищены",
     "پارێزراون",
     "parastî",
+    "qorunur",
+    "voorbehouden",
 )
 #: Cookie banners can be long; they are boilerplate at any length.
 COOKIES = Keywords("cookie", "çerez", "ملفات تعريف الارتباط", "کوکی", "کووکی", "témoins de connexion", "куки")
@@ -290,6 +313,9 @@ PROMPT = re.compile(
     r"|compartir|suscríbete|suscribirse|boletín|síguenos|descarga nuestra app|publicidad"
     r"|teilen|abonnieren|newsletter|datenschutz|folgen sie uns|laden sie unsere app|anzeige|werbung"
     r"|condividi|iscriviti|seguici|scarica la nostra app|pubblicità"
+    r"|partilhar|compartilhar|subscrever|subscreva|assine|descarregue|baixe o app|siga-nos"
+    r"|delen|abonneer|download onze app|volg ons|abunə ol|bizi izləyin|paylaşın"
+    r"|شیئر|سبسکرائب|ہمیں فالو کریں"
     r"|поделиться|подпишитесь|подписывайтесь|подписаться|рассылк|файлы cookie|куки|скачайте приложение"
     r"|реклама"
     r"|мы в соцсетях)",
@@ -331,13 +357,14 @@ BREADCRUMB = re.compile(r"^[^.!?]{1,120}(?:\s[>»›/|]\s[^.!?]{1,40}){2,}$", re
 
 #: Relative times and clock times around teasers ("3 hours ago", "2 saat önce", "14:35", "Ayer, 21:40").
 TIMESTAMP = re.compile(
-    r"(?:(?:yesterday|today|dün|bugün|ayer|hoy|hier|aujourd'hui|gestern|heute|ieri|oggi|вчера|сегодня|أمس|اليوم"
+    r"(?:(?:yesterday|today|dün|bugün|dünən|ayer|hoy|ontem|hoje|gisteren|vandaag|hier|aujourd'hui|gestern|heute"
+    r"|ieri|oggi|вчера|сегодня|أمس|اليوم"
     r"|دیروز|امروز|دوێنێ|ئەمڕۆ|duh|îro),?\s*(?=\d)"
     r"|\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|dakika|saat|gün|hafta|دقيقة|دقائق|ساعة|ساعات|يوم|أيام"
     r"|دقیقه|ساعت|روز|خولەک|کاتژمێر|ڕۆژ|deqîqe|roj|heures?|jours?|horas?|días?|minutos?|stunden?|tagen?"
-    r"|minuten?|ore|giorni|минут[ау]?|час(?:а|ов)?|дн(?:я|ей)|день)\s*(?:ago|önce|önce|مضت|قبل|پیش|لەمەوبەر"
-    r"|berê|avant|atrás|vor|fa|назад)?"
-    r"|(?:il y a|hace|vor|منذ|قبل|قبل از)\s*\d+\s*\w+"
+    r"|minuten?|ore|giorni|минут[ау]?|час(?:а|ов)?|дн(?:я|ей)|день|dəqiqə|uur|dagen|منٹ|گھنٹے|گھنٹہ|دن)"
+    r"\s*(?:ago|önce|önce|مضت|قبل|پیش|لەمەوبەر|berê|avant|atrás|vor|fa|назад|əvvəl|geleden|پہلے)?"
+    r"|(?:il y a|hace|há|vor|منذ|قبل|قبل از)\s*\d+\s*\w+"
     r"|\b\d{1,2}[:.]\d{2}\b(?:\s*(?:am|pm|uhr|h))?"
     r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
     r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ocak|şubat|mart|nisan|mayıs|haziran"
@@ -352,11 +379,13 @@ AGENCY_END = re.compile(
     r"|/(?P<slash>[A-Z]{2,8})/)\s*$",
     re.UNICODE,
 )
-#: A dateline opening an article: "ANKARA (AA) – ", "PARIS (AFP) - ", "МОСКВА, 14 февраля. /ТАСС/. ".
+#: A dateline opening an article: "ANKARA (AA) – ", "PARIS (AFP) - ", "МОСКВА, 14 февраля. /ТАСС/. ",
+#: "Gəncə, 20 fevral, AZƏRTAC. ".
 DATELINE = re.compile(
     r"^(?P<place>[A-ZÇĞİÖŞÜÂÊÎÔÛÄÖÜÉÈÀ\u0410-\u042f\u0600-\u06ff][\w\u0600-\u06ff .,'’-]{1,40}?)\s*"
     r"(?:\((?P<agency>[\w\u0600-\u06ff.\- ]{2,20})\)\s*\.?\s*[-–—:]"
-    r"|/(?P<slashed>[\w\u0600-\u06ff.\- ]{2,20})/\s*[.:-–—]?)\s*",
+    r"|/(?P<slashed>[\w\u0600-\u06ff.\- ]{2,20})/\s*[.:-–—]?"
+    r"|,\s*(?P<caps>[A-ZƏÇĞİÖŞÜ\u0410-\u042f]{2,12})\s*[.:–—-])\s+",
     re.UNICODE,
 )
 #: Page headlines of news-in-brief roundups.

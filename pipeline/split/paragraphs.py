@@ -135,7 +135,7 @@ DATE_WORDS = re.compile(
     r"|августа|сентября|октября|ноября|декабря|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر"
     r"|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|شنبه|یکشنبه|دوشنبه"
     r"|سه‌شنبه|چهارشنبه|پنجشنبه|جمعه|güncelleme|updated?|published|mis à jour|actualizado|aktualisiert"
-    r"|aggiornato|обновлено|yayınlanma|تحديث|\d+\.?|uhr|h\b|[,.:|/-]",
+    r"|aggiornato|обновлено|yayınlanma|تحديث|dünən|ontem|gisteren|\d+\.?|uhr|h\b|[,.:|/-]",
     re.IGNORECASE | re.UNICODE,
 )
 

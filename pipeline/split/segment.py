@@ -186,7 +186,12 @@ def segment(
         text = p.text
         if not body:
             dateline = lexicon.DATELINE.match(text)
-            agency = dateline and (dateline.group("agency") or dateline.group("slashed") or "").strip()
+            agency = (
+                dateline
+                and (
+                    dateline.group("agency") or dateline.group("slashed") or dateline.group("caps") or ""
+                ).strip()
+            )
             if dateline and agency and len(agency) <= 12:
                 article.credit = agency
                 text = text[dateline.end() :]
