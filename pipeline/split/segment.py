@@ -108,113 +108,32 @@ def segment(
     unrelated_tail: bool = True,
 ) -> Segmentation:
     """Cut paragraphs into segments. ``language`` guesses a text's language (cheaply);
-    ``recurring`` tells whether the site repeats a paragraph on many pages."""
-    lang_of = language or (lambda _text: "und")
-    seen_elsewhere = recurring or (lambda _text: False)
+    ``recurring`` tells whether the site repeats a paragraph on many pages; ``unrelated_tail``
+    allows the vocabulary-only end signal (plain text pages; HTML has its DOM instead)."""
     b = _Builder()
-    i, n = 0, len(paras)
-
-    # The top of the page: boilerplate, labels ("LIVE", a date) and the headline, up to the first text.
-    first_text = next((k for k, p in enumerate(paras) if p.kind is Kind.TEXT), n)
-    announced = any(lexicon.ROUNDUP_HEADING.match(p.text) for p in paras[: max(first_text - 1, 0)])
-    sections = _roundup_sections(paras[first_text - 1 :] if first_text else [], announced)
-    leading = paras[: first_text - 1 if sections else first_text]
-    headings = [p for p in leading if p.kind is Kind.HEADING]
-    # the headline is the fullest of those lines ("LIVE", a byline or a section name are short)
-    title_para: Para | None = (
-        max(reversed(headings), key=lambda h: len(h.text.split())) if headings and not sections else None
-    )
+    leading, title_para, sections = _top_of_page(paras)
     for p in leading:
         if p is not title_para:
-            b.drop(
-                p, "label above the headline" if p.kind is Kind.HEADING else f"{p.kind} before the headline"
-            )
-    i = len(leading)
-
+            reason = "label above the headline" if p.kind is Kind.HEADING else f"{p.kind} before the headline"
+            b.drop(p, reason)
     if sections:
-        for head, section in sections:
-            b.segments.append(Segment("article" if not b.segments else "teaser", head.text))
-            b.add(head, "teaser-title" if len(b.segments) > 1 else "headline", "roundup section heading")
-            for p in section:
-                if p.kind in BOILERPLATE_KINDS:
-                    b.drop(p, str(p.kind))
-                    continue
-                b.segments[-1].paragraphs.append(p.text)
-                b.add(p, "article" if len(b.segments) == 1 else "teaser", "roundup section text")
+        _roundup(b, sections)
         return _finish(b, paras, [])
 
     article = Segment("article", title_para.text if title_para else None)
     b.segments.append(article)
     if title_para:
         b.add(title_para, "headline", "short line above the first paragraph, no closing punctuation")
-    body: list[Para] = []
-    ended = ""
-    article_lang = "und"
-    while i < n:
-        p = paras[i]
-        if p.kind in (Kind.RELATED_HEADING, Kind.COMMENTS_HEADING):
-            ended = str(p.kind)
-            break
-        if p.kind is Kind.LEGAL:
-            b.drop(p, "legal notice")
-            i += 1
-            if body:
-                ended = "legal notice"
-                break
-            continue
-        if p.kind is Kind.COUNTER and len(body) >= 2:
-            ended = "timestamp or counter after the article"
-            break
-        if p.kind in BOILERPLATE_KINDS:
-            b.drop(p, str(p.kind))
-            i += 1
-            continue
-        if not body and p.kind is Kind.HEADING and len(p.text.split()) <= 4:
-            b.drop(p, "short line before the article text")
-            i += 1
-            continue
-        if body and seen_elsewhere(p.text):
-            ended = "paragraph repeated on other pages of the site"
-            break
-        if body and article_lang == "und":
-            article_lang = lang_of(" ".join(q.text for q in ([title_para] if title_para else []) + body))
-        if body and p.kind is Kind.TEXT and len(p.text) >= 60:
-            other = lang_of(p.text)
-            if article_lang != "und" and other not in ("und", article_lang):
-                ended = f"language changes ({article_lang} -> {other})"
-                break
-        text = p.text
-        if not body:
-            dateline = lexicon.DATELINE.match(text)
-            agency = (
-                dateline
-                and (
-                    dateline.group("agency") or dateline.group("slashed") or dateline.group("caps") or ""
-                ).strip()
-            )
-            if dateline and agency and len(agency) <= 12:
-                article.credit = agency
-                text = text[dateline.end() :]
-        credit = credit_at_end(text) if p.kind is Kind.TEXT or not body else None
-        if credit:
-            text, article.credit = credit
-        body.append(Para(p.index, p.raw, text, p.kind, p.note))
-        i += 1
-        if credit:
-            ended = f"agency credit ({article.credit})"
-            break
-
-    rest_from_body: list[Para] = []
-    if ended and not ended.startswith("agency credit"):
-        # headings right before the end belong to what follows: a section label, a teaser's title
-        while body and body[-1].kind is Kind.HEADING:
-            rest_from_body.insert(0, body.pop())
-    if not ended and unrelated_tail:
-        tail = _unrelated_tail(title_para, body)
-        if tail:
-            rest_from_body, body = body[-tail:], body[:-tail]
-            while body and body[-1].kind is Kind.HEADING:
-                rest_from_body.insert(0, body.pop())
+    body, i, ended = _read_article(
+        b,
+        paras,
+        len(leading),
+        title_para,
+        article,
+        language or (lambda _text: "und"),
+        recurring or (lambda _text: False),
+    )
+    handed_back = _hand_back(body, ended, title_para, unrelated_tail)
     for p in body:
         article.paragraphs.append(p.text)
         b.add(p, "article", "article body" + (f" ({p.note})" if p.note else ""))
@@ -222,9 +141,110 @@ def segment(
         b.decisions[body[-1].index] = Decision(
             body[-1].index, body[-1].text, "article", f"article ends: {ended}", 0
         )
-
-    links = _teasers(b, rest_from_body + paras[i:], tail_reason=bool(rest_from_body))
+    links = _teasers(b, handed_back + paras[i:], tail_reason=bool(handed_back) and not ended)
     return _finish(b, paras, links)
+
+
+def _top_of_page(paras: list[Para]) -> tuple[list[Para], Para | None, list[tuple[Para, list[Para]]]]:
+    """The lines above the first paragraph of text (boilerplate, labels such as "LIVE" or a date,
+    the headline), the headline among them, and the sections when the page is a roundup."""
+    first_text = next((k for k, p in enumerate(paras) if p.kind is Kind.TEXT), len(paras))
+    announced = any(lexicon.ROUNDUP_HEADING.match(p.text) for p in paras[: max(first_text - 1, 0)])
+    sections = _roundup_sections(paras[first_text - 1 :] if first_text else [], announced)
+    leading = paras[: first_text - 1 if sections else first_text]
+    headings = [p for p in leading if p.kind is Kind.HEADING]
+    # the headline is the fullest of those lines ("LIVE", a byline or a section name are short)
+    title = max(reversed(headings), key=lambda h: len(h.text.split())) if headings and not sections else None
+    return leading, title, sections
+
+
+def _roundup(b: _Builder, sections: list[tuple[Para, list[Para]]]) -> None:
+    """A news-in-brief page: the first section is the article, every further one a teaser."""
+    for head, section in sections:
+        b.segments.append(Segment("article" if not b.segments else "teaser", head.text))
+        b.add(head, "teaser-title" if len(b.segments) > 1 else "headline", "roundup section heading")
+        for p in section:
+            if p.kind in BOILERPLATE_KINDS:
+                b.drop(p, str(p.kind))
+                continue
+            b.segments[-1].paragraphs.append(p.text)
+            b.add(p, "article" if len(b.segments) == 1 else "teaser", "roundup section text")
+
+
+def _read_article(
+    b: _Builder,
+    paras: list[Para],
+    i: int,
+    title: Para | None,
+    article: Segment,
+    lang_of: Callable[[str], str],
+    seen_elsewhere: Callable[[str], bool],
+) -> tuple[list[Para], int, str]:
+    """Read the article body from ``i`` to its first end signal.
+    Returns (body paragraphs, index after the article, why it ended or "")."""
+    body: list[Para] = []
+    article_lang = "und"
+    while i < len(paras):
+        p = paras[i]
+        if p.kind in (Kind.RELATED_HEADING, Kind.COMMENTS_HEADING):
+            return body, i, str(p.kind)
+        if p.kind is Kind.LEGAL:
+            b.drop(p, "legal notice")
+            i += 1
+            if body:
+                return body, i, "legal notice"
+            continue
+        if p.kind is Kind.COUNTER and len(body) >= 2:
+            return body, i, "timestamp or counter after the article"
+        if p.kind in BOILERPLATE_KINDS or (not body and p.kind is Kind.HEADING and len(p.text.split()) <= 4):
+            b.drop(p, str(p.kind) if p.kind in BOILERPLATE_KINDS else "short line before the article text")
+            i += 1
+            continue
+        if body and seen_elsewhere(p.text):
+            return body, i, "paragraph repeated on other pages of the site"
+        if body and p.kind is Kind.TEXT and len(p.text) >= 60:
+            if article_lang == "und":
+                article_lang = lang_of(" ".join(q.text for q in ([title] if title else []) + body))
+            other = lang_of(p.text)
+            if article_lang != "und" and other not in ("und", article_lang):
+                return body, i, f"language changes ({article_lang} -> {other})"
+        text = p.text
+        if not body:
+            text = _strip_dateline(text, article)
+        credit = credit_at_end(text) if p.kind is Kind.TEXT or not body else None
+        if credit:
+            text, article.credit = credit
+        body.append(Para(p.index, p.raw, text, p.kind, p.note))
+        i += 1
+        if credit:
+            return body, i, f"agency credit ({article.credit})"
+    return body, i, ""
+
+
+def _strip_dateline(text: str, article: Segment) -> str:
+    """ "ANKARA (AA) – Parliament ..." -> "Parliament ...", with the agency as the article's credit."""
+    dateline = lexicon.DATELINE.match(text)
+    if not dateline:
+        return text
+    agency = (dateline.group("agency") or dateline.group("slashed") or dateline.group("caps") or "").strip()
+    if not agency or len(agency) > 12:
+        return text
+    article.credit = agency
+    return text[dateline.end() :]
+
+
+def _hand_back(body: list[Para], ended: str, title: Para | None, unrelated_tail: bool) -> list[Para]:
+    """Paragraphs read as article that belong to what follows it; removed from ``body``."""
+    handed: list[Para] = []
+    if not ended and unrelated_tail:
+        tail = _unrelated_tail(title, body)
+        if tail:
+            handed, body[:] = body[-tail:], body[:-tail]
+    if not ended.startswith("agency credit"):
+        # headings right before the end belong to what follows: a section label, a teaser's title
+        while body and body[-1].kind is Kind.HEADING:
+            handed.insert(0, body.pop())
+    return handed
 
 
 def _finish(b: _Builder, paras: list[Para], links: list[str]) -> Segmentation:
