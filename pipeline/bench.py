@@ -14,15 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.bootstrap import init, kafka_client_options
+from pipeline.bootstrap import init, teardown
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services, sample_pages
 from pipeline.errors import PermanentError
-from pipeline.index.client import es_client
 from pipeline.messages import RawPage
 from pipeline.publish import publish_pages
 from pipeline.split import split_page
-from pipeline.topics import TopicNames
 from pipeline.worker_process import running_worker, wait_until_indexed
 
 
@@ -34,24 +32,6 @@ def _pages(count: int) -> list[RawPage]:
         url = f"{base.canonical_url.rstrip('/')}/bench-{i}"
         pages.append(base.model_copy(update={"url": url, "canonical_url": url}))
     return pages
-
-
-def _cleanup(settings: Settings) -> None:
-    from kafka import KafkaAdminClient
-
-    es = es_client(settings)
-    try:
-        for index in es.indices.get(index=f"{settings.index_alias}-*"):  # by name: wildcards are refused
-            es.indices.delete(index=index)
-        es.indices.delete_index_template(name=settings.index_alias)
-    finally:
-        es.close()
-    admin = KafkaAdminClient(**kafka_client_options(settings))
-    try:
-        names = vars(TopicNames.from_settings(settings)).values()
-        admin.delete_topics([n for n in names if n in set(admin.list_topics())])
-    finally:
-        admin.close()
 
 
 def pipeline_throughput(
@@ -91,7 +71,7 @@ def pipeline_throughput(
             wait_until_indexed(settings, ids, worker, timeout, progress)
             elapsed = time.monotonic() - t0
     finally:
-        _cleanup(settings)
+        teardown(settings)
     return {
         "pages": len(batch),
         "stories": len(ids),

@@ -114,3 +114,26 @@ def init(settings: Settings, timeout: float = 120.0) -> dict[str, Any]:
         "alias": settings.index_alias,
         "index_created": index_created,
     }
+
+
+def teardown(settings: Settings) -> None:
+    """The inverse of `init`, for benchmarks and tests that made their own prefix and alias: delete
+    the alias's indices and template, the prefix's topics, and the consumer group's faust topics."""
+    from kafka import KafkaAdminClient
+
+    es = es_client(settings)
+    try:
+        for index in es.indices.get(index=f"{settings.index_alias}-*"):  # by name: wildcards are refused
+            es.indices.delete(index=index)
+        if es.indices.exists_index_template(name=settings.index_alias):
+            es.indices.delete_index_template(name=settings.index_alias)
+    finally:
+        es.close()
+    admin = KafkaAdminClient(client_id="wirestream-teardown", **kafka_client_options(settings))
+    try:
+        ours = (f"{settings.topic_prefix}.", f"{settings.worker_group}-")
+        doomed = [t for t in admin.list_topics() if t.startswith(ours)]
+        if doomed:
+            admin.delete_topics(doomed)
+    finally:
+        admin.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.bootstrap import teardown
 from pipeline.config import Settings, get_settings
 from pipeline.stack import probes
 from pipeline.stack import services as local
@@ -54,10 +55,11 @@ def stack() -> Iterator[Settings]:
 
 
 @pytest.fixture
-def isolated(stack: Settings, tmp_path: Path) -> Settings:
-    """The stack's settings with this test's own topics, index alias, consumer group and state."""
+def isolated(stack: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """The stack's settings with this test's own topics, index alias, consumer group and state;
+    all of it is deleted afterwards, so a long-lived local stack does not fill up with test data."""
     tag = "t" + uuid.uuid4().hex[:10]
-    return stack.model_copy(
+    settings = stack.model_copy(
         update={
             "topic_prefix": tag,
             "index_alias": f"{tag}-stories",
@@ -68,6 +70,11 @@ def isolated(stack: Settings, tmp_path: Path) -> Settings:
             "bulk_linger_seconds": 0.3,
         }
     )
+    yield settings
+    try:
+        teardown(settings)
+    except Exception as exc:  # cleanup is best effort; the test's verdict stands
+        print(f"[isolated] teardown of {tag} failed: {exc}", file=sys.stderr)
 
 
 @pytest.fixture
