@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.bootstrap import init, teardown
+from pipeline.bootstrap import init, scoped, teardown
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services, sample_pages
 from pipeline.errors import PermanentError
@@ -39,14 +39,7 @@ def pipeline_throughput(
 ) -> dict[str, Any]:
     settings = ensure_services(settings, say)
     tag = "bench" + uuid.uuid4().hex[:6]
-    settings = settings.model_copy(
-        update={
-            "topic_prefix": tag,
-            "index_alias": f"{tag}-stories",
-            "worker_group": tag,
-            "worker_web_enabled": False,
-        }
-    )
+    settings = scoped(settings, tag)
     init(settings)
     batch = _pages(pages)
     ids = sorted({story.id for page in batch for story in split_page(page)})

@@ -116,6 +116,20 @@ def init(settings: Settings, timeout: float = 120.0) -> dict[str, Any]:
     }
 
 
+def scoped(settings: Settings, tag: str, **overrides: Any) -> Settings:
+    """Settings with their own topics, index alias and consumer group (named after ``tag``), for a
+    benchmark or a test; :func:`teardown` deletes what they created."""
+    return settings.model_copy(
+        update={
+            "topic_prefix": tag,
+            "index_alias": f"{tag}-stories",
+            "worker_group": tag,
+            "worker_web_enabled": False,
+            **overrides,
+        }
+    )
+
+
 def teardown(settings: Settings) -> None:
     """The inverse of `init`, for benchmarks and tests that made their own prefix and alias: delete
     the alias's indices and template, the prefix's topics, and the consumer group's faust topics."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bootstrap import teardown
+from pipeline.bootstrap import scoped, teardown
 from pipeline.config import Settings, get_settings
 from pipeline.stack import probes
 from pipeline.stack import services as local
@@ -36,7 +36,7 @@ def _unavailable(reason: str) -> None:
 def stack() -> Iterator[Settings]:
     """Settings pointing at a Kafka and an Elasticsearch that answer."""
     settings = get_settings()
-    if probes.kafka_answers(settings.kafka_bootstrap_servers) and probes.elasticsearch_ready(settings):
+    if probes.services_answer(settings):
         yield settings
         return
     try:
@@ -44,12 +44,7 @@ def stack() -> Iterator[Settings]:
     except Exception as exc:
         _unavailable(f"Kafka/Elasticsearch are not reachable and the local stack did not start: {exc}")
     try:
-        yield settings.model_copy(
-            update={
-                "kafka_bootstrap_servers": f"127.0.0.1:{settings.stack_kafka_port}",
-                "elasticsearch_url": f"http://127.0.0.1:{settings.stack_elasticsearch_port}",
-            }
-        )
+        yield local.loopback_settings(settings)
     finally:
         local.down(settings, lambda line: print(f"[stack] {line}", file=sys.stderr))
 
@@ -59,17 +54,7 @@ def isolated(stack: Settings, tmp_path: Path) -> Iterator[Settings]:
     """The stack's settings with this test's own topics, index alias, consumer group and state;
     all of it is deleted afterwards, so a long-lived local stack does not fill up with test data."""
     tag = "t" + uuid.uuid4().hex[:10]
-    settings = stack.model_copy(
-        update={
-            "topic_prefix": tag,
-            "index_alias": f"{tag}-stories",
-            "worker_group": tag,
-            "worker_web_enabled": False,
-            "state_dir": tmp_path / "state",
-            "topic_partitions": 2,
-            "bulk_linger_seconds": 0.3,
-        }
-    )
+    settings = scoped(stack, tag, state_dir=tmp_path / "state", topic_partitions=2, bulk_linger_seconds=0.3)
     yield settings
     try:
         teardown(settings)

@@ -53,17 +53,12 @@ def sample_pages(directory: Path = PAGES_DIR) -> list[SamplePage]:
 
 
 def ensure_services(settings: Settings, say: Callable[[str], None]) -> Settings:
-    if probes.kafka_answers(settings.kafka_bootstrap_servers) and probes.elasticsearch_ready(settings):
+    if probes.services_answer(settings):
         say(f"using Kafka {settings.kafka_bootstrap_servers}, Elasticsearch {settings.elasticsearch_url}")
         return settings
     say("starting the local stack (the first run downloads Kafka and Elasticsearch with Maven) ...")
     local.up(settings, lambda line: say("  " + line))
-    return settings.model_copy(
-        update={
-            "kafka_bootstrap_servers": f"127.0.0.1:{settings.stack_kafka_port}",
-            "elasticsearch_url": f"http://127.0.0.1:{settings.stack_elasticsearch_port}",
-        }
-    )
+    return local.loopback_settings(settings)
 
 
 def run(settings: Settings, say: Callable[[str], None], timeout: float = 180.0) -> dict[str, Any]:

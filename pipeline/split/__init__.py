@@ -11,7 +11,9 @@ Every story gets its language, fingerprint and deterministic id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from pipeline import fingerprint as fp
 from pipeline.errors import PermanentError
@@ -61,13 +63,10 @@ def page_paragraphs(page: RawPage) -> tuple[list[Para], list[Teaser]]:
 def split(page: RawPage, memory: SiteMemory | None = None) -> SplitResult:
     """Cut a page into stories. With ``memory``, paragraphs the site repeats end the article."""
     paras, dom_teasers = page_paragraphs(page)
+    recurring: Callable[[str], bool] | None = None
     if memory is not None:
         memory.observe(page.site, page.canonical_url, (p.text for p in paras))
-
-        def recurring(text: str) -> bool:
-            return memory.recurring(page.site, page.canonical_url, text)
-    else:
-        recurring = None  # type: ignore[assignment]
+        recurring = partial(memory.recurring, page.site, page.canonical_url)
     # in HTML the DOM tells where teasers are; the vocabulary-only signal is for plain text
     result: Segmentation = segment(
         paras, language=guess, recurring=recurring, unrelated_tail=page.content_type != "text/html"

@@ -85,6 +85,11 @@ def elasticsearch_ready(settings: Settings, timeout: float = 3.0) -> bool:
     return health is not None and health.get("status") in ("yellow", "green")
 
 
+def services_answer(settings: Settings) -> bool:
+    """Kafka and Elasticsearch at the configured addresses both answer."""
+    return kafka_answers(settings.kafka_bootstrap_servers) and elasticsearch_ready(settings)
+
+
 def elasticsearch_version(settings: Settings) -> str | None:
     # not GET /: the runnable zip on Maven Central has no handler for it
     info = elasticsearch_request(settings, "/_nodes/_local?filter_path=nodes.*.version")

@@ -327,14 +327,7 @@ class Elasticsearch(LocalService):
 
     @property
     def local_settings(self) -> Settings:
-        return self.settings.model_copy(
-            update={
-                "elasticsearch_url": f"http://{self.address}",
-                "elasticsearch_username": None,
-                "elasticsearch_password": None,
-                "elasticsearch_api_key": None,
-            }
-        )
+        return loopback_settings(self.settings)
 
     def answers(self) -> bool:
         return probes.elasticsearch_ready(self.local_settings, timeout=2.0)
@@ -393,6 +386,19 @@ class Elasticsearch(LocalService):
             "HOME": str(self.home),
         }
         return [str(es_home / "bin" / "elasticsearch")], env, user
+
+
+def loopback_settings(settings: Settings) -> Settings:
+    """The settings pointed at the local stack's Kafka and Elasticsearch (no credentials)."""
+    return settings.model_copy(
+        update={
+            "kafka_bootstrap_servers": f"{LOOPBACK}:{settings.stack_kafka_port}",
+            "elasticsearch_url": f"http://{LOOPBACK}:{settings.stack_elasticsearch_port}",
+            "elasticsearch_username": None,
+            "elasticsearch_password": None,
+            "elasticsearch_api_key": None,
+        }
+    )
 
 
 def local_services(settings: Settings) -> list[LocalService]:
