@@ -28,6 +28,7 @@ from pipeline.errors import PermanentError
 from pipeline.index.client import async_es_client
 from pipeline.index.triage import backoff
 from pipeline.index.writer import BulkWriter, FatalIndexError
+from pipeline.language import engines as language_engines
 from pipeline.messages import DeadLetter, RawPage, Story, TeaserLink, decode
 from pipeline.split import SiteMemory, split
 from pipeline.topics import TopicNames
@@ -126,6 +127,10 @@ def create_app(settings: Settings) -> faust.App:
         )
     )
 
+    @app.task  # type: ignore[untyped-decorator]
+    async def load_language_models() -> None:  # at start, not on the first page
+        await asyncio.get_running_loop().run_in_executor(None, language_engines.warm_up)
+
     @app.page("/health/")
     async def health(web: Any, request: Any) -> Any:  # the process is up and its agents are running
         return web.json({"status": "ok", "group": settings.worker_group})
@@ -141,7 +146,7 @@ def create_app(settings: Settings) -> faust.App:
                         "(WIRESTREAM_MAX_PAGE_BYTES)"
                     )
                 page = decode(RawPage, message.value)
-                result = split(page, site_memory)
+                result = split(page, site_memory, settings.language_engine)
             except PermanentError as exc:
                 await dead_letter("split", message, str(exc), type(exc).__name__)
                 continue

@@ -65,7 +65,10 @@ class Settings(BaseSettings):
     max_page_bytes: int = Field(
         5_000_000, ge=1, description="Pages with a larger body are dead-lettered, not split."
     )
-    language_engine: Literal["langdetect"] = Field("langdetect", description="Language engine.")
+    language_engine: Literal["fasttext+langdetect", "fasttext", "langdetect"] = Field(
+        "fasttext+langdetect",
+        description="Language engine: fastText with langdetect as second opinion, fastText, or langdetect.",
+    )
 
     # --- local stack (`wirestream stack`) ----------------------------------------------------
     stack_cache_dir: Path = Field(

@@ -18,7 +18,7 @@ from functools import partial
 from pipeline import fingerprint as fp
 from pipeline.errors import PermanentError
 from pipeline.fingerprint import normalise
-from pipeline.language import detect
+from pipeline.language import DEFAULT_ENGINE, detect
 from pipeline.language.quick import guess
 from pipeline.messages import RawPage, Story
 from pipeline.split.extract import extract_html, split_text_lines
@@ -60,8 +60,11 @@ def page_paragraphs(page: RawPage) -> tuple[list[Para], list[Teaser]]:
     return paragraphs(([extracted.title] if extracted.title else []) + lines), teasers
 
 
-def split(page: RawPage, memory: SiteMemory | None = None) -> SplitResult:
-    """Cut a page into stories. With ``memory``, paragraphs the site repeats end the article."""
+def split(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT_ENGINE) -> SplitResult:
+    """Cut a page into stories, each with its language (``engine``, the site's language as a hint).
+
+    With ``memory``, paragraphs the site repeats end the article.
+    """
     paras, dom_teasers = page_paragraphs(page)
     recurring: Callable[[str], bool] | None = None
     if memory is not None:
@@ -82,18 +85,19 @@ def split(page: RawPage, memory: SiteMemory | None = None) -> SplitResult:
     if not any(s.paragraphs for s in segments):
         raise PermanentError("no story text found on the page")
     stories = [
-        _story(page, seg, position) for position, seg in enumerate(s for s in segments if s.paragraphs)
+        _story(page, seg, position, engine)
+        for position, seg in enumerate(s for s in segments if s.paragraphs)
     ]
     return SplitResult(stories, links, result.decisions)
 
 
-def split_page(page: RawPage, memory: SiteMemory | None = None) -> list[Story]:
-    return split(page, memory).stories
+def split_page(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT_ENGINE) -> list[Story]:
+    return split(page, memory, engine).stories
 
 
-def _story(page: RawPage, seg: Segment, position: int) -> Story:
+def _story(page: RawPage, seg: Segment, position: int, engine: str) -> Story:
     text = seg.text
-    lang, confidence = detect(f"{seg.title or ''}\n{text}")
+    lang, confidence = detect(f"{seg.title or ''}\n{text}", engine, hint=page.language_hint)
     if seg.kind == "article":
         story_id = fp.article_id(page.site, page.canonical_url)
         url: str | None = page.canonical_url
