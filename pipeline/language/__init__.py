@@ -88,10 +88,9 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
     sample = text[:MAX_CHARS]
     if "://" in sample or "www." in sample or "@" in sample:
         sample = _LINKS.sub(" ", sample)
-    profile = scripts.profile(sample[:SCRIPT_CHARS])
-    if profile.letters < MIN_LETTERS or profile.main is None:
+    script, letters = scripts.main_script(sample[:SCRIPT_CHARS])
+    if script is None or letters < MIN_LETTERS:
         return UNKNOWN
-    script = profile.main
     if script in codes.SINGLE_LANGUAGE_SCRIPTS:
         return Detection(codes.SINGLE_LANGUAGE_SCRIPTS[script], 1.0)
     allowed = codes.SCRIPT_LANGUAGES.get(script)
@@ -115,7 +114,7 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
             return clear
         weights = _weights(candidates, allowed, None, evidence, sample, hint)
         scores = _weigh(candidates, weights)
-        bar = SECOND_OPINION_BELOW_SHORT if profile.letters < SHORT_LETTERS else SECOND_OPINION_BELOW
+        bar = SECOND_OPINION_BELOW_SHORT if letters < SHORT_LETTERS else SECOND_OPINION_BELOW
         if engine == "fasttext+langdetect" and max(scores.values(), default=1.0) < bar:
             second = engines.langdetect_candidates(sample)
             more = _weights(second, allowed, None, evidence, sample, hint)
@@ -145,6 +144,16 @@ def _clear_winner(
     ):
         return None
     return Detection(lang, round(probability, 4))
+
+
+def alphabet_fit(text: str, lang: str) -> float | None:
+    """Share of the distinct letters of ``text`` that ``lang`` writes its words with (None when its
+    alphabet is not known). Mojibake scores low: Turkish read as windows-1252 has "þ", "ý", "ð"."""
+    alphabet = codes.ALPHABETS.get(lang)
+    letters = {ch for ch in text.lower() if ch.isalpha()}
+    if alphabet is None or not letters:
+        return None
+    return len(letters & alphabet) / len(letters)
 
 
 def _second_opinion(first: dict[str, float], second: dict[str, float]) -> dict[str, float]:
@@ -243,7 +252,7 @@ def _case(sample: str) -> tuple[bool, bool]:
     "GOVERNMENT RAISES FUEL PRICES" is read in lowercase; so is "Government Raises Fuel Prices" by
     fastText, which takes capitalised words for names.
     """
-    words = [w for w in _WORD.findall(sample[:SCRIPT_CHARS]) if len(w) > 1]
+    words = [w for w in sample[:SCRIPT_CHARS].split() if len(w) > 1 and w[0].isalpha()]
     if len(words) < 2:
         return False, False
     capitals = sum(1 for w in words if w.isupper())

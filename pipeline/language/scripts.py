@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 LATIN = "Latn"
@@ -88,40 +87,30 @@ def _table() -> dict[int, str | None]:
     return table
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """Letters per script in a text."""
+def main_script(text: str) -> tuple[str | None, int]:
+    """The script ``text`` is written in, and how many letters it has.
 
-    counts: dict[str, int]
-
-    @property
-    def letters(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def main(self) -> str | None:
-        """The script the text is written in.
-
-        Latin names and acronyms are common inside texts in other scripts, the reverse is rare, so a
-        non-Latin script that holds a quarter of the letters wins. Kana make Han text Japanese.
-        """
-        if not self.counts:
-            return None
-        kana = self.counts.get(HIRAGANA, 0) + self.counts.get(KATAKANA, 0)
-        han = self.counts.get(HAN, 0)
-        if kana and kana * 20 >= kana + han:  # Chinese has no kana; one is enough
-            return "Jpan"
-        others = [(n, code) for code, n in self.counts.items() if code != LATIN]
-        if others:
-            n, code = max(others)
-            if n * 4 >= self.letters:
-                return "Jpan" if code in (HIRAGANA, KATAKANA) else code
-        return LATIN if self.counts.get(LATIN) else max(others)[1]
-
-
-def profile(text: str) -> Profile:
+    Latin names and acronyms are common inside texts in other scripts, the reverse is rare, so a
+    non-Latin script that holds a quarter of the letters wins. Kana make Han text Japanese.
+    """
     tagged = text.translate(_table())
-    return Profile({_CODES[tag]: tagged.count(tag) for tag in set(tagged) if tag in _CODES})
+    tags = set(tagged)
+    if len(tags) == 1 and tagged[0] in _CODES:  # one script, as most texts are
+        code = _CODES[tagged[0]]
+        return ("Jpan" if code in (HIRAGANA, KATAKANA) else code), len(tagged)
+    counts = {_CODES[tag]: tagged.count(tag) for tag in tags if tag in _CODES}
+    letters = sum(counts.values())
+    if not letters:
+        return None, 0
+    kana = counts.get(HIRAGANA, 0) + counts.get(KATAKANA, 0)
+    if kana and kana * 20 >= kana + counts.get(HAN, 0):  # Chinese has no kana; one is enough
+        return "Jpan", letters
+    others = [(n, code) for code, n in counts.items() if code != LATIN]
+    if others:
+        n, code = max(others)
+        if n * 4 >= letters or not counts.get(LATIN):
+            return ("Jpan" if code in (HIRAGANA, KATAKANA) else code), letters
+    return LATIN, letters
 
 
 @lru_cache(maxsize=64)

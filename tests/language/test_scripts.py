@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.language.scripts import letters_of, profile, without_latin_words
+from pipeline.language.scripts import letters_of, main_script, without_latin_words
 
 
 @pytest.mark.parametrize(
@@ -22,12 +22,12 @@ from pipeline.language.scripts import letters_of, profile, without_latin_words
     ],
 )
 def test_main_script(text: str, script: str) -> None:
-    assert profile(text).main == script
+    assert main_script(text)[0] == script
 
 
 def test_digits_punctuation_and_emoji_are_not_letters() -> None:
-    assert profile("2026 — 12:45 !!! 😀").letters == 0
-    assert profile("2026 — 12:45 !!! 😀").main is None
+    assert main_script("2026 — 12:45 !!! 😀") == (None, 0)
+    assert main_script("Ab 12 cd") == ("Latn", 4)
 
 
 def test_latin_words_are_removed_from_text_in_another_script() -> None:
