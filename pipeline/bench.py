@@ -132,3 +132,64 @@ def _paragraphs(page: RawPage) -> list[Any]:
         return page_paragraphs(page)[0]
     except PermanentError:
         return []
+
+
+def scrape_throughput(
+    settings: Settings, pages_per_host: int, hosts: int, say: Callable[[str], None]
+) -> dict[str, Any]:
+    """Pages/s of one `scrape --once` round against the synthetic site (loopback, one process per
+    side), published to the benchmark's own topics, and the scraper's peak memory."""
+    import asyncio
+    import resource
+    import subprocess
+    import tempfile
+
+    from pipeline.scrape.service import scrape
+
+    settings = ensure_services(settings, say)
+    settings = scoped(settings, "bench" + uuid.uuid4().hex[:8])
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.scrape.benchsite",
+            "--pages",
+            str(pages_per_host),
+            "--hosts",
+            str(hosts),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline().split()[1])
+        names = [f"127.0.0.{i + 1}:{port}" for i in range(hosts)]
+        settings = settings.model_copy(update={"scrape_allow_hosts": ",".join(names)})
+        with tempfile.TemporaryDirectory() as tmp:
+            sources = Path(tmp) / "sources.yaml"
+            sites = "".join(
+                f"  - name: bench-{i}\n    feeds: ['http://{name}/feed.xml']\n"
+                for i, name in enumerate(names)
+            )
+            sources.write_text(f"defaults:\n  min_interval_seconds: 0\nsites:\n{sites}", encoding="utf-8")
+            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            say(f"scraping {pages_per_host * hosts} pages from {hosts} loopback hosts ...")
+            started = time.perf_counter()
+            summaries = asyncio.run(scrape(settings, sources, once=True, links=False))
+            elapsed = time.perf_counter() - started
+        published = sum(s.counts["published"] for s in summaries)
+        failed = sum(s.counts["failed"] for s in summaries)
+        return {
+            "hosts": hosts,
+            "pages": published,
+            "failed": failed,
+            "seconds": round(elapsed, 1),
+            "pages_per_s": round(published / elapsed, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "rss_before_mb": round(rss_before / 1024, 1),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        teardown(settings)

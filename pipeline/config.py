@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         description="Language engine: fastText with langdetect as second opinion, fastText, or langdetect.",
     )
 
+    # --- scraper (`wirestream scrape`) ------------------------------------------------------
+    scrape_allow_hosts: str = Field(
+        "",
+        description="Hosts (host or host:port, comma-separated) exempt from the private-address guard.",
+    )
+    scrape_timeout_seconds: float = Field(30.0, gt=0, description="Seconds per HTTP request, in all.")
+    scrape_max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request.")
+    scrape_concurrency: int = Field(16, ge=1, description="HTTP requests in flight at once (all hosts).")
+
     # --- local stack (`wirestream stack`) ----------------------------------------------------
     stack_cache_dir: Path = Field(
         default_factory=_default_cache_dir, description="Downloaded Kafka/Elasticsearch artifacts."

@@ -99,6 +99,22 @@ class DeadLetter(Message):
     failed_at: datetime = Field(default_factory=utcnow)
 
 
+class FetchRecord(Message):
+    """What the scraper has done with a URL; compacted topic, key ``page:<canonical URL>`` or
+    ``feed:<URL>``. Replicas and restarts read it to skip pages already published and to send
+    conditional requests for feeds."""
+
+    schema_version: Literal[1] = 1
+    kind: Literal["page", "feed"]
+    url: UrlStr
+    site: str = Field(min_length=1, max_length=200)
+    at: datetime = Field(default_factory=utcnow, description="When it happened.")
+    etag: str | None = Field(None, max_length=1024, description="A feed's ETag, for If-None-Match.")
+    last_modified: str | None = Field(
+        None, max_length=200, description="A feed's Last-Modified, for If-Modified-Since."
+    )
+
+
 M = TypeVar("M", bound=Message)
 
 #: Every wire model, by the schema file name it is exported to.
@@ -106,6 +122,7 @@ MODELS: dict[str, type[Message]] = {
     "raw-page": RawPage,
     "story": Story,
     "teaser-link": TeaserLink,
+    "fetch-record": FetchRecord,
     "dead-letter": DeadLetter,
 }
 

@@ -1,4 +1,5 @@
-"""`wirestream schemas export`: JSON Schema of every wire message + the index template, into schemas/."""
+"""`wirestream schemas export`: JSON Schema of every wire message, of the sources file, and the index
+template, into schemas/."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from pipeline.index.template import index_template
 from pipeline.messages import MODELS
+from pipeline.scrape.sources import SourcesFile
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "schemas"
 DEFAULT_ALIAS = "news-stories"
@@ -18,6 +20,7 @@ def rendered() -> dict[str, str]:
     files: dict[str, Any] = {
         f"{name}.schema.json": model.model_json_schema() for name, model in MODELS.items()
     }
+    files["sources.schema.json"] = SourcesFile.model_json_schema()
     files["index-template.json"] = index_template(DEFAULT_ALIAS)
     return {
         name: json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

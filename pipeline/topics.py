@@ -48,7 +48,10 @@ DEADLETTER = TopicSpec(
         "retention.ms": str(30 * 24 * 3600 * 1000),
     },
 )
-ALL = (PAGES, STORIES, LINKS, DEADLETTER)
+FETCHED = TopicSpec(
+    "fetched", 1, key="page:<URL> or feed:<URL>", value="FetchRecord", configs={"cleanup.policy": "compact"}
+)
+ALL = (PAGES, STORIES, LINKS, DEADLETTER, FETCHED)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class TopicNames:
     stories: str
     links: str
     deadletter: str
+    fetched: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TopicNames:
@@ -66,4 +70,5 @@ class TopicNames:
             stories=STORIES.full_name(p),
             links=LINKS.full_name(p),
             deadletter=DEADLETTER.full_name(p),
+            fetched=FETCHED.full_name(p),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -19,3 +19,24 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(interval)
+
+
+def read_all(settings: Any, topic: str, idle_ms: int = 3000) -> list[tuple[bytes | None, bytes | None]]:
+    """Every (key, value) now in ``topic``, read from the start until it stays quiet for ``idle_ms``."""
+    from kafka import KafkaConsumer
+
+    from pipeline.bootstrap import kafka_client_options
+
+    consumer = KafkaConsumer(
+        topic,
+        group_id=None,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=idle_ms,
+        max_partition_fetch_bytes=64 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+        **kafka_client_options(settings),
+    )
+    try:
+        return [(message.key, message.value) for message in consumer]
+    finally:
+        consumer.close()

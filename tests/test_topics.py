@@ -24,8 +24,8 @@ def test_the_prefix_comes_from_the_settings() -> None:
 
 def test_the_topics_are_distinct() -> None:
     names = TopicNames.from_settings(Settings(topic_prefix="news"))
-    assert len(set(vars(names).values())) == len(ALL) == 4
-    assert len({spec.name for spec in ALL}) == 4
+    assert len(set(vars(names).values())) == len(ALL) == 5
+    assert len({spec.name for spec in ALL}) == 5
 
 
 def test_a_contract_change_bumps_the_version_in_the_name() -> None:
@@ -35,9 +35,9 @@ def test_a_contract_change_bumps_the_version_in_the_name() -> None:
 def test_every_topic_is_declared_with_its_value_model() -> None:
     from pipeline import messages
 
-    assert {spec.value for spec in ALL} == {"RawPage", "Story", "TeaserLink", "DeadLetter"}
+    assert {spec.value for spec in ALL} == {"RawPage", "Story", "TeaserLink", "DeadLetter", "FetchRecord"}
     assert all(isinstance(getattr(messages, spec.value), type) for spec in ALL)
-    assert ALL[0] == PAGES and ALL[1] == STORIES and ALL[-1] == DEADLETTER
+    assert ALL[0] == PAGES and ALL[1] == STORIES and DEADLETTER in ALL
 
 
 def test_different_prefixes_never_share_topics() -> None:
