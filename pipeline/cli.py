@@ -263,6 +263,19 @@ def bench_pipeline(ctx: click.Context, pages: int) -> None:
     click.echo(json.dumps(pipeline_throughput(_settings(ctx), pages, click.echo), indent=2))
 
 
+@bench.command("scrape")
+@click.option("--pages", default=250, show_default=True, help="Articles per host.")
+@click.option(
+    "--hosts", default=8, show_default=True, help="Loopback hosts (127.0.0.N) of the synthetic site."
+)
+@click.pass_context
+def bench_scrape(ctx: click.Context, pages: int, hosts: int) -> None:
+    """Pages/s and peak memory of one scrape round against a synthetic site, publishing to Kafka."""
+    from pipeline.bench import scrape_throughput
+
+    click.echo(json.dumps(scrape_throughput(_settings(ctx), pages, hosts, click.echo), indent=2))
+
+
 # --- splitting ---------------------------------------------------------------------------------
 @main.command("split")
 @click.argument("files", nargs=-1, required=True)
@@ -273,8 +286,14 @@ def bench_pipeline(ctx: click.Context, pages: int) -> None:
 @click.option(
     "--explain", is_flag=True, help="Show, paragraph by paragraph, what was kept, split or dropped and why."
 )
+@click.pass_context
 def split_cmd(
-    files: tuple[str, ...], url: str | None, site: str | None, content_type: str | None, explain: bool
+    ctx: click.Context,
+    files: tuple[str, ...],
+    url: str | None,
+    site: str | None,
+    content_type: str | None,
+    explain: bool,
 ) -> None:
     """Cut pages into stories; print them as JSON lines (FILE may be - for stdin).
 
@@ -305,7 +324,7 @@ def split_cmd(
     failed = 0
     for page in pages:
         try:
-            result = split(page, memory)
+            result = split(page, memory, _settings(ctx).language_engine)
         except PermanentError as exc:
             click.secho(f"error: {page.canonical_url}: {exc}", fg="red", err=True)
             failed += 1
@@ -395,3 +414,119 @@ def bench_split(pages: int, html_dir: Path | None) -> None:
     click.echo(
         json.dumps(split_throughput(pages, lambda line: click.echo(line, err=True), html_dir), indent=2)
     )
+
+
+# --- language ---------------------------------------------------------------------------------
+_ENGINE_CHOICE = click.Choice(["fasttext+langdetect", "fasttext", "langdetect"])
+
+
+@main.command("detect-lang")
+@click.option("--engine", type=_ENGINE_CHOICE, default=None, help="Default: the configured engine.")
+@click.option("--hint", default=None, help="A language to prefer in close calls (the site's language).")
+@click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8", errors="replace"))
+@click.pass_context
+def detect_lang(
+    ctx: click.Context, engine: str | None, hint: str | None, files: tuple[click.utils.LazyFile, ...]
+) -> None:
+    """The language of each line of FILES (stdin by default), one JSON object per line."""
+    from pipeline.language import detect
+
+    chosen = engine or _settings(ctx).language_engine
+    for stream in files or (click.get_text_stream("stdin", errors="replace"),):
+        for line in stream:
+            text = line.rstrip("\n")
+            lang, confidence = detect(text, chosen, hint)
+            click.echo(json.dumps({"lang": lang, "confidence": confidence, "chars": len(text)}))
+
+
+@eval_group.command("lang")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--engine", "engines", type=_ENGINE_CHOICE, multiple=True, help="Default: every engine.")
+@click.option("--misses", is_flag=True, help="List every text an engine got wrong.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of tables.")
+def eval_lang(directory: Path, engines: tuple[str, ...], misses: bool, as_json: bool) -> None:
+    """Accuracy per language and text length, and texts/s per engine, on a labelled set.
+
+    DIRECTORY holds one folder per language (BCP-47 code) with headline.txt, teaser.txt and
+    article.txt, one text per line.
+    """
+    from pipeline.language.evaluate import evaluate_engines
+
+    report = evaluate_engines(directory, engines or None, progress=_progress_line)
+    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else report.render(misses))
+
+
+@bench.command("lang")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--engine", "engines", type=_ENGINE_CHOICE, multiple=True, help="Default: every engine.")
+def bench_lang(directory: Path, engines: tuple[str, ...]) -> None:
+    """Texts/s per core of each engine, per text length, over a labelled set's texts."""
+    from pipeline.language.evaluate import engine_throughput
+
+    click.echo(json.dumps(engine_throughput(directory, engines or None, _progress_line), indent=2))
+
+
+def _progress_line(message: str) -> None:
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+
+
+# --- scraping ---------------------------------------------------------------------------------
+@main.command("scrape")
+@click.option(
+    "--sources",
+    "sources",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The sources file (YAML; format in the README, schema in schemas/sources.schema.json).",
+)
+@click.option("--once", is_flag=True, help="One discovery-and-fetch round, a summary per site, then exit.")
+@click.option("--site", default=None, help="Only this site of the sources file.")
+@click.option(
+    "--no-links", is_flag=True, help="Do not fetch the headline-only teaser links the worker found."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON lines.")
+@click.pass_context
+def scrape_cmd(
+    ctx: click.Context, sources: Path, once: bool, site: str | None, no_links: bool, as_json: bool
+) -> None:
+    """Discover and fetch news pages politely and safely; publish them to the pages topic.
+
+    Without --once it polls each site on its interval until SIGINT/SIGTERM, then flushes what is in
+    flight. Exit status with --once: 0, or 1 when a site had failures (refusals are not failures).
+    """
+    import asyncio
+
+    from pipeline.scrape.runner import OUTCOMES, Summary
+    from pipeline.scrape.service import scrape
+
+    tty = sys.stdout.isatty() and not as_json
+
+    def progress(site_name: str, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"\r{site_name}: {done}/{total} pages", nl=False, err=True)
+
+    def report(summary: Summary) -> None:
+        if sys.stderr.isatty():
+            click.echo("\r\033[K", nl=False, err=True)
+        if tty:
+            counts = "  ".join(f"{k} {summary.counts[k]}" for k in OUTCOMES)
+            click.echo(f"{summary.site:<24} {counts}")
+            for problem in summary.problems[:10]:
+                click.echo(f"  ! {problem}")
+        else:
+            click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+
+    summaries = asyncio.run(
+        scrape(
+            _settings(ctx),
+            sources,
+            once=once,
+            site=site,
+            links=not no_links,
+            report=report,
+            progress=progress,
+        )
+    )
+    if once and any(s.counts["failed"] for s in summaries):
+        sys.exit(1)
