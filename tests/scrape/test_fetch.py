@@ -31,7 +31,7 @@ async def fake_dns(host: str, port: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[NewsSite]:
-    with NewsSite(huge_bytes=6 * MB, bomb_decompressed_bytes=64 * MB, slow_seconds=3.0) as running:
+    with NewsSite(huge_bytes=30 * MB, bomb_decompressed_bytes=64 * MB, slow_seconds=3.0) as running:
         yield running
 
 
