@@ -22,10 +22,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import aiohttp
-from pipeline.scrape.urls import URLError, canonicalize, host_key
 
 from pipeline.scrape import charset
 from pipeline.scrape.guard import Guard, GuardedResolver, Refused
+from pipeline.scrape.urls import URLError, canonicalize, host_key
 
 REDIRECTS = (301, 302, 303, 307, 308)
 BUSY = (429, 503)

@@ -12,10 +12,9 @@ import logging
 from urllib.parse import urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
-from pipeline.scrape.urls import host_key
-
 from pipeline.scrape.fetch import Fetcher, FetchFailed
 from pipeline.scrape.guard import Refused
+from pipeline.scrape.urls import host_key
 
 log = logging.getLogger(__name__)
 

@@ -10,19 +10,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.scrape.discover import Entry
-from pipeline.scrape.urls import URLError, canonicalize, host_key
-
 from pipeline.bootstrap import ensure_topics, kafka_client_options
 from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.messages import FetchRecord, RawPage, TeaserLink, decode
 from pipeline.publish import producer
+from pipeline.scrape.discover import Entry
 from pipeline.scrape.fetch import Fetcher, Limits
 from pipeline.scrape.guard import Guard, Resolve
 from pipeline.scrape.runner import Progress, SiteRound, Summary, run_round
 from pipeline.scrape.sources import SiteConfig, load_sources
 from pipeline.scrape.state import FetchState, feed_key, load_state, page_key
+from pipeline.scrape.urls import URLError, canonicalize, host_key
 from pipeline.topics import TopicNames
 
 log = logging.getLogger(__name__)

@@ -418,3 +418,16 @@ class _Handler(BaseHTTPRequestHandler):
             piece = chunk[: site.huge_bytes - sent]
             self.wfile.write(piece)
             sent += len(piece)
+
+
+if __name__ == "__main__":  # python -m tests.scrape.newsite: the test site, to try the scraper by hand
+    import sys
+
+    with NewsSite(huge_bytes=8 * 1024 * 1024, bomb_decompressed_bytes=64 * 1024 * 1024) as running:
+        print(f"news site on {running.base_url} (feeds: /feed.xml /atom.xml, sitemap: /news-sitemap.xml)")
+        print(f"  export WIRESTREAM_SCRAPE_ALLOW_HOSTS={running.host}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            sys.exit(0)
