@@ -21,17 +21,10 @@ from pipeline.scrape.service import scrape
 from pipeline.search import search
 from pipeline.topics import TopicNames
 from tests.helpers import read_all, wait_for
-from tests.scrape.newsite import NewsSite
+from tests.scrape.newsite import NewsSite, fake_dns
 
 pytestmark = pytest.mark.integration
 MB = 1024 * 1024
-
-
-async def fake_dns(host: str, port: int) -> list[str]:
-    table = {"intranet.corp.example": ["10.0.0.5"]}
-    if host not in table:
-        raise OSError(f"test resolver: unknown host {host}")
-    return table[host]
 
 
 @pytest.fixture

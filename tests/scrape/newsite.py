@@ -20,6 +20,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 FEED_MODIFIED = formatdate(1795000000, usegmt=True)
+#: Names the test resolver knows; any other name fails, so no test ever reaches real DNS.
+TEST_DNS = {"intranet.corp.example": ["10.0.0.5"]}
+
+
+async def fake_dns(host: str, port: int) -> list[str]:
+    """The resolver tests inject into the scraper's guard."""
+    if host not in TEST_DNS:
+        raise OSError(f"test resolver: unknown host {host}")
+    return TEST_DNS[host]
+
+
 FEED_ETAG = '"feed-v1"'
 
 

@@ -16,17 +16,10 @@ import pytest
 
 from pipeline.scrape.fetch import Fetcher, FetchFailed, Limits, TooLarge
 from pipeline.scrape.guard import Guard, Refused
-from tests.scrape.newsite import NewsSite
+from tests.scrape.newsite import NewsSite, fake_dns
 
 UA = "WirestreamTest/1.0"
 MB = 1024 * 1024
-
-
-async def fake_dns(host: str, port: int) -> list[str]:
-    table = {"intranet.corp.example": ["10.0.0.5"]}
-    if host not in table:
-        raise OSError(f"test resolver: unknown host {host}")
-    return table[host]
 
 
 @pytest.fixture(scope="module")
