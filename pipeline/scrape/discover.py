@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import html
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,8 +36,27 @@ class FeedError(ValueError):
     """A feed or sitemap that cannot be read, with the reason."""
 
 
+#: Largest feed or sitemap accepted, after decompression.
+MAX_XML_BYTES = 50 * 1024 * 1024
+
+
+def gunzipped(body: bytes, cap: int = MAX_XML_BYTES) -> bytes:
+    """A sitemap served as a .gz file (gzip bytes, no Content-Encoding) unpacked, at most ``cap``."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    decoder = zlib.decompressobj(wbits=31)
+    try:
+        data = decoder.decompress(body, cap + 1)
+    except zlib.error as exc:
+        raise FeedError(f"corrupt gzip: {exc}") from exc
+    if len(data) > cap or decoder.unconsumed_tail:
+        raise FeedError(f"decompresses to over {cap} bytes")
+    return data
+
+
 def parse_xml(body: bytes) -> Any:
     """The root element of untrusted XML; FeedError for a DOCTYPE or anything not well-formed."""
+    body = gunzipped(body)
     if _DOCTYPE.search(body[:65536]):
         raise FeedError("DTD/entity declarations are refused (entity-expansion attacks)")
     parser = etree.XMLParser(

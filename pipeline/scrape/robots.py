@@ -2,7 +2,8 @@
 
 As the robots exclusion standard (RFC 9309) says: a 4xx means no rules (everything allowed), an
 unreachable robots.txt or a 5xx means "assume complete disallow" for now; a redirect is followed.
-Crawl-delay, where given, becomes the host's minimum interval between requests.
+The rules are matched as the RFC says (:mod:`pipeline.scrape.robotstxt`). Crawl-delay, where given,
+becomes the host's minimum interval between requests.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from urllib.parse import urlsplit, urlunsplit
-from urllib.robotparser import RobotFileParser
 
 from pipeline.scrape.fetch import Fetcher, FetchFailed
 from pipeline.scrape.guard import Refused
+from pipeline.scrape.robotstxt import ALLOW_ALL, RobotsRules, parse, product_token
 from pipeline.scrape.urls import host_key
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,11 @@ class Robots:
     def __init__(self, fetcher: Fetcher, user_agent: str) -> None:
         self.fetcher = fetcher
         self.user_agent = user_agent
-        self._rules: dict[str, RobotFileParser | None] = {}  # None: disallow everything
+        self.product = product_token(user_agent)
+        self._rules: dict[str, RobotsRules | None] = {}  # None: disallow everything
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def rules(self, url: str) -> RobotFileParser | None:
+    async def rules(self, url: str) -> RobotsRules | None:
         host = host_key(url)
         lock = self._locks.setdefault(host, asyncio.Lock())
         async with lock:
@@ -44,17 +46,14 @@ class Robots:
         rules = await self.rules(url)
         if rules is None:
             raise Refused(f"robots.txt of {host_key(url)} could not be read (treated as disallow)")
-        if not rules.can_fetch(self.user_agent, url):
+        if not rules.allowed(url):
             raise Refused("disallowed by robots.txt")
 
     def crawl_delay(self, url: str) -> float | None:
         rules = self._rules.get(host_key(url))
-        if rules is None:
-            return None
-        delay = rules.crawl_delay(self.user_agent)
-        return float(delay) if delay is not None else None
+        return rules.crawl_delay if rules is not None else None
 
-    async def _fetch(self, url: str) -> RobotFileParser | None:
+    async def _fetch(self, url: str) -> RobotsRules | None:
         parts = urlsplit(url)
         robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
         try:
@@ -64,12 +63,9 @@ class Robots:
         except FetchFailed as exc:
             log.warning("robots.txt unreachable: %s", exc, extra={"url": robots_url})
             return None
-        parser = RobotFileParser(robots_url)
         if 400 <= response.status < 500:
-            parser.parse([])  # no robots.txt: no rules
-        elif response.status >= 500:
+            return ALLOW_ALL  # no robots.txt: no rules
+        if response.status >= 500:
             log.warning("robots.txt answered %d", response.status, extra={"url": robots_url})
             return None
-        else:
-            parser.parse(response.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace").splitlines())
-        return parser
+        return parse(response.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace"), self.product)

@@ -100,3 +100,14 @@ def test_entity_declarations_are_refused_before_parsing(body: bytes) -> None:
 def test_what_is_not_a_feed_is_a_feed_error(body: bytes) -> None:
     with pytest.raises(FeedError):
         parse_feed(body, BASE)
+
+
+def test_a_gzipped_sitemap_is_unpacked_and_a_gzip_bomb_refused() -> None:
+    import gzip
+
+    from pipeline.scrape.discover import gunzipped
+
+    entries, _ = parse_sitemap(gzip.compress(SITEMAP), BASE)
+    assert len(entries) == 2
+    with pytest.raises(FeedError, match="decompresses to over"):
+        gunzipped(gzip.compress(b"<urlset>" + b" " * 2_000_000), cap=1_000_000)
