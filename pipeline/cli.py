@@ -47,6 +47,24 @@ def run_cli() -> None:
     except (UserError, PermanentError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)
+    except Exception as exc:
+        if not _unreachable_kafka(exc):
+            raise
+        servers = get_settings().kafka_bootstrap_servers
+        click.secho(
+            f"error: cannot reach Kafka at {servers} ({exc}); is it running? "
+            "(`wirestream stack up` starts a local one; WIRESTREAM_KAFKA_BOOTSTRAP_SERVERS points elsewhere)",
+            fg="red",
+            err=True,
+        )
+        sys.exit(3)
+
+
+def _unreachable_kafka(exc: BaseException) -> bool:
+    """kafka-python's "no broker answered" (it raises these from deep inside its clients)."""
+    from kafka.errors import KafkaTimeoutError
+
+    return isinstance(exc, KafkaTimeoutError) and "bootstrap" in str(exc).lower()
 
 
 # --- stack ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,19 +95,30 @@ class LinkInbox:
             **kafka_client_options(settings),
         )
 
-    def take(self) -> dict[str, list[Entry]]:
+    def take(self, max_seconds: float = 15.0) -> dict[str, list[Entry]]:
+        """What is waiting: polls until the group has its partitions and a poll comes back empty."""
         found: dict[str, list[Entry]] = {}
-        for records in self.consumer.poll(timeout_ms=1000, max_records=5000).values():
-            for message in records:
-                try:
-                    link = decode(TeaserLink, message.value)
-                    url = canonicalize(link.url)
-                except Exception as exc:  # a bad link is skipped, never fatal
-                    log.debug("skipping a teaser link: %s", exc)
-                    continue
-                if host_key(url).removeprefix("www.") in self.hosts.get(link.site, set()):
-                    found.setdefault(link.site, []).append(Entry(url, link.title, None))
+        deadline = time.monotonic() + max_seconds
+        while time.monotonic() < deadline:
+            batch = self.consumer.poll(timeout_ms=1000, max_records=5000)
+            if not batch:
+                if self.consumer.assignment():
+                    break
+                continue
+            for records in batch.values():
+                for message in records:
+                    self._add(message.value, found)
         return found
+
+    def _add(self, value: bytes | None, found: dict[str, list[Entry]]) -> None:
+        try:
+            link = decode(TeaserLink, value)
+            url = canonicalize(link.url)
+        except Exception as exc:  # a bad link is skipped, never fatal
+            log.debug("skipping a teaser link: %s", exc)
+            return
+        if host_key(url).removeprefix("www.") in self.hosts.get(link.site, set()):
+            found.setdefault(link.site, []).append(Entry(url, link.title, None))
 
     def commit(self) -> None:
         self.consumer.commit()

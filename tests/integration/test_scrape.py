@@ -124,3 +124,33 @@ def test_the_worker_turns_scraped_pages_into_searchable_stories(
         lambda: search(settings, f'"{headline}"'), timeout=120, what="a scraped story in the index"
     )
     assert hits[0]["site"] == "newsite"
+
+
+def test_teaser_links_the_worker_found_are_fetched_for_their_site(
+    scraping: tuple[Settings, Path], site: NewsSite
+) -> None:
+    from pipeline.messages import TeaserLink
+    from pipeline.publish import publish_raw
+
+    settings, _ = scraping
+    only_atom = scraping[1].parent / "atom-only.yaml"
+    only_atom.write_text(
+        f"defaults:\n  min_interval_seconds: 0.02\nsites:\n  - name: newsite\n    feeds: ['{site.url('/atom.xml')}']\n",
+        encoding="utf-8",
+    )
+    init(settings, timeout=60)
+    links = [
+        TeaserLink(url=site.url("/news/deprem.html"), title="Deprem", site="newsite", page_url=site.url("/")),
+        TeaserLink(
+            url="https://elsewhere.example/x",
+            title="Not this site's host",
+            site="newsite",
+            page_url=site.url("/"),
+        ),
+    ]
+    publish_raw(
+        settings, TopicNames.from_settings(settings).links, [(lk.url.encode(), lk.to_bytes()) for lk in links]
+    )
+    summary = asyncio.run(scrape(settings, only_atom, once=True, links=True, resolve=fake_dns)).pop()
+    assert summary.counts["published"] == 3  # the two atom entries and the linked page
+    assert site.url("/news/deprem.html") in {p.canonical_url for p in published(settings)}
