@@ -294,6 +294,45 @@ def bench_scrape(ctx: click.Context, pages: int, hosts: int) -> None:
     click.echo(json.dumps(scrape_throughput(_settings(ctx), pages, hosts, click.echo), indent=2))
 
 
+# --- Kibana ------------------------------------------------------------------------------------
+@main.group()
+def kibana() -> None:
+    """Kibana's saved objects and example rule (deploy/kibana/)."""
+
+
+@kibana.command("export")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=None)
+def kibana_export(directory: Path | None) -> None:
+    """Regenerate deploy/kibana/ from the index template (a test keeps them in step)."""
+    from pipeline import kibana as kb
+
+    for path in kb.export(directory or kb.DEFAULT_DIR):
+        click.echo(f"wrote {path}")
+
+
+@kibana.command("import")
+@click.option("--url", default="http://127.0.0.1:5601", show_default=True, help="Kibana's URL.")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Import these files instead of the built-in ones (saved-objects.ndjson, rule-keyword.json).",
+)
+@click.pass_context
+def kibana_import(ctx: click.Context, url: str, directory: Path | None) -> None:
+    """Import the data view, saved searches and dashboard, and create the example keyword rule.
+
+    Authenticates as WIRESTREAM_ELASTICSEARCH_USERNAME / _PASSWORD (Kibana checks them against
+    Elasticsearch). Safe to run again: objects are overwritten, the rule is updated.
+    """
+    from pipeline import kibana as kb
+
+    settings = _settings(ctx)
+    password = settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else None
+    result = kb.bootstrap(url, directory, settings.elasticsearch_username, password)
+    click.echo(json.dumps(result))
+
+
 # --- splitting ---------------------------------------------------------------------------------
 @main.command("split")
 @click.argument("files", nargs=-1, required=True)

@@ -1,0 +1,260 @@
+"""Kibana for journalists: saved objects and an example alert rule, generated from the index template
+so that every field they use exists (``deploy/kibana/``, `wirestream kibana export|import`).
+
+- a data view on the stories alias with ``first_seen_at`` as its time field;
+- saved searches per language and per story kind (Lucene syntax, as journalists type it);
+- a dashboard: stories over time per site and per language;
+- an example "Elasticsearch query" rule that fires when a keyword appears in new stories.
+
+Kibana does not run on the development machines: tests check these files statically.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.index.template import LANGUAGE_ANALYZERS, TIME_FIELD
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "deploy" / "kibana"
+DATA_VIEW_ID = "wirestream-stories"
+#: Languages with a saved search: every language the index analyses, and the regional ones the
+#: detector names that Elasticsearch has no analyser for.
+SEARCH_LANGUAGES = sorted(
+    (set(LANGUAGE_ANALYZERS) - {"nb"}) | {"az", "kmr", "ur", "ps", "he", "uk", "pl", "sw"}
+)
+KINDS = ("article", "teaser")
+_INDEX_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
+_VERSION = {"coreMigrationVersion": "8.8.0"}
+
+
+def _search_source(query: str) -> dict[str, Any]:
+    source = {"query": {"query": query, "language": "lucene"}, "filter": [], "indexRefName": _INDEX_REF}
+    return {"searchSourceJSON": json.dumps(source, sort_keys=True)}
+
+
+def _data_view(alias: str) -> dict[str, Any]:
+    return {
+        "type": "index-pattern",
+        "id": DATA_VIEW_ID,
+        "attributes": {"title": alias, "name": "Wirestream stories", "timeFieldName": TIME_FIELD},
+        "references": [],
+        **_VERSION,
+        "typeMigrationVersion": "8.0.0",
+    }
+
+
+def _saved_search(object_id: str, title: str, query: str) -> dict[str, Any]:
+    return {
+        "type": "search",
+        "id": object_id,
+        "attributes": {
+            "title": title,
+            "description": f"Stories where {query}",
+            "columns": ["title", "site", "kind", "lang", "url"],
+            "sort": [[TIME_FIELD, "desc"]],
+            "kibanaSavedObjectMeta": _search_source(query),
+        },
+        "references": [{"name": _INDEX_REF, "type": "index-pattern", "id": DATA_VIEW_ID}],
+        **_VERSION,
+        "typeMigrationVersion": "10.5.0",
+    }
+
+
+def _histogram(object_id: str, title: str, split_field: str) -> dict[str, Any]:
+    vis_state = {
+        "title": title,
+        "type": "histogram",
+        "params": {"type": "histogram", "addLegend": True, "legendPosition": "right", "addTooltip": True},
+        "aggs": [
+            {"id": "1", "enabled": True, "type": "count", "schema": "metric", "params": {}},
+            {
+                "id": "2",
+                "enabled": True,
+                "type": "date_histogram",
+                "schema": "segment",
+                "params": {"field": TIME_FIELD, "interval": "auto", "min_doc_count": 1},
+            },
+            {
+                "id": "3",
+                "enabled": True,
+                "type": "terms",
+                "schema": "group",
+                "params": {"field": split_field, "size": 10, "order": "desc", "orderBy": "1"},
+            },
+        ],
+    }
+    return {
+        "type": "visualization",
+        "id": object_id,
+        "attributes": {
+            "title": title,
+            "visState": json.dumps(vis_state, sort_keys=True),
+            "uiStateJSON": "{}",
+            "description": "",
+            "kibanaSavedObjectMeta": _search_source(""),
+        },
+        "references": [{"name": _INDEX_REF, "type": "index-pattern", "id": DATA_VIEW_ID}],
+        **_VERSION,
+        "typeMigrationVersion": "8.5.0",
+    }
+
+
+def _dashboard(panels: list[str]) -> dict[str, Any]:
+    panels_json = [
+        {
+            "panelIndex": str(i),
+            "gridData": {"x": 0, "y": 15 * i, "w": 48, "h": 15, "i": str(i)},
+            "embeddableConfig": {},
+            "panelRefName": f"panel_{i}",
+        }
+        for i in range(len(panels))
+    ]
+    return {
+        "type": "dashboard",
+        "id": "wirestream-overview",
+        "attributes": {
+            "title": "Wirestream: stories per site and language",
+            "description": "New stories over time, by site and by detected language.",
+            "panelsJSON": json.dumps(panels_json, sort_keys=True),
+            "timeRestore": True,
+            "timeFrom": "now-7d",
+            "timeTo": "now",
+            "kibanaSavedObjectMeta": {
+                "searchSourceJSON": json.dumps({"query": {"query": "", "language": "lucene"}, "filter": []})
+            },
+        },
+        "references": [
+            {"name": f"panel_{i}", "type": "visualization", "id": panel} for i, panel in enumerate(panels)
+        ],
+        **_VERSION,
+        "typeMigrationVersion": "10.2.0",
+    }
+
+
+def saved_objects(alias: str = "news-stories") -> list[dict[str, Any]]:
+    objects = [_data_view(alias)]
+    for lang in SEARCH_LANGUAGES:
+        objects.append(_saved_search(f"wirestream-lang-{lang}", f"Stories in {lang}", f"lang:{lang}"))
+    for kind in KINDS:
+        objects.append(_saved_search(f"wirestream-kind-{kind}", f"Stories: {kind}s", f"kind:{kind}"))
+    objects.append(_histogram("wirestream-per-site", "Stories per site", "site"))
+    objects.append(_histogram("wirestream-per-lang", "Stories per language", "lang"))
+    objects.append(_dashboard(["wirestream-per-site", "wirestream-per-lang"]))
+    return objects
+
+
+def example_rule(alias: str = "news-stories", keyword: str = "Zelensky") -> dict[str, Any]:
+    """Kibana's own "Elasticsearch query" rule: new stories matching a keyword in the last 5 minutes."""
+    query = {"query": {"query_string": {"query": keyword}}}
+    return {
+        "name": f"Keyword: {keyword}",
+        "rule_type_id": ".es-query",
+        "consumer": "alerts",
+        "tags": ["wirestream", "example"],
+        "schedule": {"interval": "1m"},
+        "params": {
+            "searchType": "esQuery",
+            "index": [alias],
+            "timeField": TIME_FIELD,
+            "esQuery": json.dumps(query),
+            "size": 100,
+            "threshold": [0],
+            "thresholdComparator": ">",
+            "timeWindowSize": 5,
+            "timeWindowUnit": "m",
+            "excludeHitsFromPreviousRun": True,
+        },
+        "actions": [],
+    }
+
+
+def rendered(alias: str = "news-stories") -> dict[str, str]:
+    """File name -> exact content, as committed in deploy/kibana/."""
+    return {
+        "saved-objects.ndjson": "".join(json.dumps(o, sort_keys=True) + "\n" for o in saved_objects(alias)),
+        "rule-keyword.json": json.dumps(example_rule(alias), indent=2, sort_keys=True) + "\n",
+    }
+
+
+def export(directory: Path = DEFAULT_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in rendered().items():
+        path = directory / name
+        path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+RULE_ID = "wirestream-keyword-example"
+
+
+def bootstrap(
+    url: str, directory: Path | None = None, username: str | None = None, password: str | None = None
+) -> dict[str, Any]:
+    """Import the saved objects (overwriting) and create or update the example rule in a running
+    Kibana, from ``directory`` or, by default, as generated here (the container image has no
+    deploy/ folder). Returns what Kibana said; raises UserError when Kibana refuses."""
+    import base64
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    from pipeline.errors import UserError
+
+    headers = {"kbn-xsrf": "wirestream"}
+    if username and password:
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+
+    def call(method: str, path: str, body: bytes, content_type: str) -> tuple[int, Any]:
+        request = urllib.request.Request(
+            url.rstrip("/") + path,
+            data=body,
+            method=method,
+            headers={**headers, "Content-Type": content_type},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+        except urllib.error.URLError as exc:
+            raise UserError(f"cannot reach Kibana at {url}: {exc.reason}") from exc
+
+    boundary = uuid.uuid4().hex
+    files = (
+        {name: (directory / name).read_text(encoding="utf-8") for name in rendered()}
+        if directory is not None
+        else rendered()
+    )
+    ndjson = files["saved-objects.ndjson"].encode()
+    form = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="saved-objects.ndjson"\r\n'
+            "Content-Type: application/ndjson\r\n\r\n"
+        ).encode()
+        + ndjson
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    status, imported = call(
+        "POST", "/api/saved_objects/_import?overwrite=true", form, f"multipart/form-data; boundary={boundary}"
+    )
+    if status != 200 or not imported.get("success", False):
+        raise UserError(f"Kibana refused the saved objects (HTTP {status}): {json.dumps(imported)[:2000]}")
+
+    rule = json.loads(files["rule-keyword.json"])
+    status, created = call(
+        "POST", f"/api/alerting/rule/{RULE_ID}", json.dumps(rule).encode(), "application/json"
+    )
+    if status == 409:  # it exists: update what an update may change
+        update = {k: rule[k] for k in ("name", "tags", "schedule", "params", "actions")}
+        status, created = call(
+            "PUT", f"/api/alerting/rule/{RULE_ID}", json.dumps(update).encode(), "application/json"
+        )
+    if status not in (200, 201):
+        raise UserError(f"Kibana refused the rule (HTTP {status}): {json.dumps(created)[:2000]}")
+    return {"saved_objects": imported.get("successCount", 0), "rule": RULE_ID}
