@@ -22,64 +22,11 @@ _fasttext: Any = None
 _langdetect_ready = False
 
 #: The languages langdetect has profiles for (after folding zh-cn/zh-tw to zh).
-LANGDETECT_LANGUAGES = frozenset(
-    [
-        "af",
-        "ar",
-        "bg",
-        "bn",
-        "ca",
-        "cs",
-        "cy",
-        "da",
-        "de",
-        "el",
-        "en",
-        "es",
-        "et",
-        "fa",
-        "fi",
-        "fr",
-        "gu",
-        "he",
-        "hi",
-        "hr",
-        "hu",
-        "id",
-        "it",
-        "ja",
-        "kn",
-        "ko",
-        "lt",
-        "lv",
-        "mk",
-        "ml",
-        "mr",
-        "ne",
-        "nl",
-        "no",
-        "pa",
-        "pl",
-        "pt",
-        "ro",
-        "ru",
-        "sk",
-        "sl",
-        "so",
-        "sq",
-        "sv",
-        "sw",
-        "ta",
-        "te",
-        "th",
-        "tl",
-        "tr",
-        "uk",
-        "ur",
-        "vi",
-        "zh",
-    ]
+_LANGDETECT_CODES = (
+    "af ar bg bn ca cs cy da de el en es et fa fi fr gu he hi hr hu id it ja kn ko lt "
+    "lv mk ml mr ne nl no pa pl pt ro ru sk sl so sq sv sw ta te th tl tr uk ur vi zh"
 )
+LANGDETECT_LANGUAGES = frozenset(_LANGDETECT_CODES.split())
 
 
 def fasttext_model_path() -> str:

@@ -12,56 +12,18 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 
+
+def _words(spec: str) -> frozenset[str]:
+    return frozenset(spec.split())
+
+
 #: Query parameters that only say where a click came from (never which page it is).
-TRACKING_PARAMS = frozenset(
-    [
-        "fbclid",
-        "gclid",
-        "gclsrc",
-        "dclid",
-        "gbraid",
-        "wbraid",
-        "msclkid",
-        "yclid",
-        "twclid",
-        "ttclid",
-        "li_fat_id",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "_ga",
-        "_gl",
-        "_hsenc",
-        "_hsmi",
-        "__hstc",
-        "__hssc",
-        "__hsfp",
-        "hsctatracking",
-        "mkt_tok",
-        "oly_anon_id",
-        "oly_enc_id",
-        "rb_clickid",
-        "s_cid",
-        "vero_conv",
-        "vero_id",
-        "wickedid",
-        "ref_src",
-        "ref_url",
-        "cmpid",
-        "ncid",
-        "spm",
-        "scid",
-        "at_medium",
-        "at_campaign",
-        "at_custom1",
-        "at_custom2",
-        "at_custom3",
-        "at_custom4",
-        "at_platform",
-        "at_send_date",
-        "at_recipient_id",
-        "at_recipient_list",
-    ]
+TRACKING_PARAMS = _words(
+    "fbclid gclid gclsrc dclid gbraid wbraid msclkid yclid twclid ttclid li_fat_id igshid mc_cid "
+    "mc_eid _ga _gl _hsenc _hsmi __hstc __hssc __hsfp hsctatracking mkt_tok oly_anon_id oly_enc_id "
+    "rb_clickid s_cid vero_conv vero_id wickedid ref_src ref_url cmpid ncid spm scid at_medium "
+    "at_campaign at_custom1 at_custom2 at_custom3 at_custom4 at_platform at_send_date at_recipient_id "
+    "at_recipient_list"
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hmb_")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
