@@ -137,7 +137,8 @@ def teardown(settings: Settings) -> None:
 
     es = es_client(settings)
     try:
-        for index in es.indices.get(index=f"{settings.index_alias}-*"):  # by name: wildcards are refused
+        # by name (wildcard deletes are refused): the stories' indices and the alert rules' index
+        for index in es.indices.get(index=f"{settings.index_alias}-*,{settings.index_alias}.*"):
             es.indices.delete(index=index)
         if es.indices.exists_index_template(name=settings.index_alias):
             es.indices.delete_index_template(name=settings.index_alias)

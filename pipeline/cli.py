@@ -587,3 +587,113 @@ def scrape_cmd(
     )
     if once and any(s.counts["failed"] for s in summaries):
         sys.exit(1)
+
+
+# --- alerts -----------------------------------------------------------------------------------
+@main.group()
+def alerts() -> None:
+    """Keyword alert rules (Kibana's query syntax), kept in Elasticsearch beside the stories."""
+
+
+@alerts.command("add")
+@click.argument("name")
+@click.option("--query", "-q", required=True, help='Lucene syntax, as in Kibana: Zelensky AND "Mali"')
+@click.option("--lang", "languages", multiple=True, help="Only stories in this language (repeatable).")
+@click.option("--site", "sites", multiple=True, help="Only stories from this site (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["article", "teaser"]))
+@click.option("--owner", default=None)
+@click.option("--webhook", default=None, help="Notify this URL (JSON POST).")
+@click.option("--secret", default=None, help="Sign webhook calls with this shared secret (HMAC-SHA256).")
+@click.pass_context
+def alerts_add(
+    ctx: click.Context,
+    name: str,
+    query: str,
+    languages: tuple[str, ...],
+    sites: tuple[str, ...],
+    kinds: tuple[str, ...],
+    owner: str | None,
+    webhook: str | None,
+    secret: str | None,
+) -> None:
+    """Add (or replace) a rule; a query that does not parse is refused with the parser's message."""
+    from pydantic import ValidationError
+
+    from pipeline.alerts.rules import Rule, Target
+    from pipeline.alerts.store import add_rule
+
+    targets = [Target(type="log")] + ([Target(type="webhook", url=webhook, secret=secret)] if webhook else [])
+    try:
+        rule = Rule.model_validate(
+            {
+                "name": name,
+                "query": query,
+                "languages": list(languages),
+                "sites": list(sites),
+                "kinds": list(kinds),
+                "owner": owner,
+                "targets": targets,
+            }
+        )
+    except ValidationError as exc:
+        raise UserError(f"invalid rule: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
+    add_rule(_settings(ctx), rule)
+    click.echo(f"rule {name!r} saved")
+
+
+@alerts.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def alerts_list(ctx: click.Context, as_json: bool) -> None:
+    """Every rule."""
+    from pipeline.alerts.store import list_rules
+
+    for rule in list_rules(_settings(ctx)):
+        if as_json:
+            click.echo(rule.model_dump_json(exclude={"targets"}))
+        else:
+            filters = " ".join(f"{k}={','.join(v)}" for k, v in rule.filters().items() if v)
+            click.echo(f"{rule.name:<24} {rule.query}  {filters}")
+
+
+@alerts.command("show")
+@click.argument("name")
+@click.pass_context
+def alerts_show(ctx: click.Context, name: str) -> None:
+    """One rule, in full (webhook secrets hidden)."""
+    from pipeline.alerts.store import get_rule
+
+    rule = get_rule(_settings(ctx), name)
+    data = rule.model_dump(mode="json")
+    for target in data["targets"]:
+        if target.get("secret"):
+            target["secret"] = "***"  # noqa: S105 - a mask, not a password
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@alerts.command("rm")
+@click.argument("name")
+@click.pass_context
+def alerts_rm(ctx: click.Context, name: str) -> None:
+    """Delete a rule."""
+    from pipeline.alerts.store import remove_rule
+
+    remove_rule(_settings(ctx), name)
+    click.echo(f"rule {name!r} removed")
+
+
+@alerts.command("test")
+@click.argument("name")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+def alerts_test(ctx: click.Context, name: str, limit: int) -> None:
+    """What the rule would have fired on among the stories already indexed."""
+    from pipeline.alerts.store import dry_run, get_rule
+
+    settings = _settings(ctx)
+    hits = dry_run(settings, get_rule(settings, name), limit)
+    if not hits:
+        click.echo("no story matches")
+    for hit in hits:
+        click.echo(f"{hit['kind']:<8} {hit['lang']:<4} {hit['site']:<16} {(hit.get('title') or '')[:70]}")
+        click.echo(f"  {' '.join(str(hit['snippet']).split())}")

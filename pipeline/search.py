@@ -8,19 +8,22 @@ from pipeline.config import Settings
 from pipeline.index.client import es_client
 
 
-def search(
-    settings: Settings,
+def search_body(
     query: str,
-    lang: str | None = None,
-    site: str | None = None,
-    kind: str | None = None,
+    filters: dict[str, list[str]] | None = None,
     limit: int = 10,
-) -> list[dict[str, Any]]:
-    filters: list[dict[str, Any]] = [
-        {"term": {field: value}} for field, value in (("lang", lang), ("site", site), ("kind", kind)) if value
+    ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """The search a journalist runs (Kibana's Lucene syntax over every text field, highlighted),
+    optionally limited to some values of the filter fields and to some story ids. Alert rules run
+    exactly this, so a rule fires for what the same search returns."""
+    clauses: list[dict[str, Any]] = [
+        {"terms": {field: values}} for field, values in (filters or {}).items() if values
     ]
-    body: dict[str, Any] = {
-        "query": {"bool": {"must": [{"query_string": {"query": query}}], "filter": filters}},
+    if ids is not None:
+        clauses.append({"ids": {"values": ids}})
+    return {
+        "query": {"bool": {"must": [{"query_string": {"query": query}}], "filter": clauses}},
         "highlight": {
             "fields": {
                 "text*": {"fragment_size": 160, "number_of_fragments": 1},
@@ -34,17 +37,29 @@ def search(
         "size": limit,
         "sort": ["_score", {"first_seen_at": "desc"}],
     }
+
+
+def search(
+    settings: Settings,
+    query: str,
+    lang: str | None = None,
+    site: str | None = None,
+    kind: str | None = None,
+    limit: int = 10,
+) -> list[dict[str, Any]]:
+    filters = {field: [value] for field, value in (("lang", lang), ("site", site), ("kind", kind)) if value}
+    body = search_body(query, filters, limit)
     es = es_client(settings)
     try:
         response = es.search(index=settings.index_alias, **body)
     finally:
         es.close()
-    hits = []
-    for hit in response["hits"]["hits"]:
-        src = hit["_source"]
-        highlight = hit.get("highlight", {})
-        snippet = next(
-            (v[0] for k, v in highlight.items() if k.startswith("text")), src.get("text", "")[:160]
-        )
-        hits.append({**src, "score": hit["_score"], "snippet": snippet})
-    return hits
+    return [hit_summary(hit) for hit in response["hits"]["hits"]]
+
+
+def hit_summary(hit: dict[str, Any]) -> dict[str, Any]:
+    """A hit's story fields, score and best highlighted snippet."""
+    src = hit["_source"]
+    highlight = hit.get("highlight", {})
+    snippet = next((v[0] for k, v in highlight.items() if k.startswith("text")), src.get("text", "")[:160])
+    return {**src, "score": hit["_score"], "snippet": snippet, "highlight": highlight}

@@ -1,0 +1,44 @@
+"""Alert rules (pure): what a desk editor asks to be told about, and the search that answers it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.messages import utcnow
+from pipeline.search import search_body
+
+
+class Target(BaseModel):
+    """Where an alert goes: a webhook (JSON POST, signed with the shared secret) or the log."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["webhook", "log"]
+    url: str | None = Field(None, pattern=r"^https?://", description="Webhook URL.")
+    secret: str | None = Field(None, description="Shared secret for the webhook's HMAC-SHA256 signature.")
+
+
+class Rule(BaseModel):
+    """One alert rule. ``query`` is Lucene syntax, as in Kibana's search bar: words, "phrases",
+    AND/OR/NOT, wildcards, field:value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$", description="Unique, lowercase.")
+    query: str = Field(min_length=1, max_length=10_000)
+    languages: list[str] = Field(default_factory=list, description="Only stories in these languages.")
+    sites: list[str] = Field(default_factory=list, description="Only stories from these sites.")
+    kinds: list[Literal["article", "teaser"]] = Field(default_factory=list)
+    owner: str | None = None
+    targets: list[Target] = Field(default_factory=lambda: [Target(type="log")])
+    created_at: datetime = Field(default_factory=utcnow)
+
+    def filters(self) -> dict[str, list[str]]:
+        return {"lang": self.languages, "site": self.sites, "kind": list(self.kinds)}
+
+    def search(self, ids: list[str] | None = None, limit: int = 10) -> dict[str, Any]:
+        """The search body: the journalist's search, with the rule's filters (and story ids)."""
+        return search_body(self.query, self.filters(), limit=limit, ids=ids)
