@@ -21,15 +21,21 @@ import os
 import sys
 from typing import Any
 
+import aiohttp
 import faust
+from elasticsearch import ApiError, TransportError
 
+from pipeline.alerts.notify import Notifier
+from pipeline.alerts.rules import Target
+from pipeline.alerts.stage import AlertStage, AlertStats, TransientAlertError
+from pipeline.alerts.store import ensure_alert_indices
 from pipeline.config import Settings
 from pipeline.errors import PermanentError
 from pipeline.index.client import async_es_client
 from pipeline.index.triage import backoff
 from pipeline.index.writer import BulkWriter, FatalIndexError
 from pipeline.language import engines as language_engines
-from pipeline.messages import DeadLetter, RawPage, Story, TeaserLink, decode
+from pipeline.messages import Alert, DeadLetter, IndexedBatch, RawPage, Story, TeaserLink, decode
 from pipeline.split import SiteMemory, split
 from pipeline.topics import TopicNames
 
@@ -37,6 +43,9 @@ log = logging.getLogger("pipeline.worker")
 
 #: Exit code when the worker stops itself on an answer it does not understand.
 EXIT_FATAL = 70
+
+#: Stories per rule search (``_msearch``); a bigger group of indexed batches is searched in parts.
+MATCH_CHUNK = 1000
 
 
 def _broker_url(settings: Settings) -> str:
@@ -87,6 +96,9 @@ def create_app(settings: Settings) -> faust.App:
     stories_topic = raw_topic(names.stories)
     links_topic = raw_topic(names.links)
     deadletter_topic = raw_topic(names.deadletter)
+    indexed_topic = raw_topic(names.indexed)
+    alerts_topic = raw_topic(names.alerts)
+    alert_stats = AlertStats()
 
     async def send(topic: Any, key: bytes | None, value: bytes, ctx: dict[str, Any]) -> None:
         """Send and wait for Kafka's confirmation, retrying transient failures without limit."""
@@ -133,7 +145,12 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.page("/health/")
     async def health(web: Any, request: Any) -> Any:  # the process is up and its agents are running
-        return web.json({"status": "ok", "group": settings.worker_group})
+        return web.json({"status": "ok", "group": settings.worker_group, "alerts": alert_stats.as_dict()})
+
+    @app.timer(60.0)  # type: ignore[untyped-decorator]
+    async def report_alert_stats() -> None:
+        if alert_stats.batches:
+            log.info("alert stage", extra={"stage": "alerts", **alert_stats.as_dict()})
 
     @app.agent(pages_topic, name="split")
     async def split_stage(stream: Any) -> None:
@@ -194,6 +211,13 @@ def create_app(settings: Settings) -> faust.App:
                     await dead_letter(
                         "index", sources[rejected.position], rejected.reason, rejected.error_type
                     )
+                refused = {rejected.position for rejected in result.rejected}
+                written = [story.id for i, story in enumerate(stories) if i not in refused]
+                if written and settings.alerts_enabled:  # before the commit: the alert stage's input
+                    batch = IndexedBatch(ids=written)
+                    await send(
+                        indexed_topic, None, batch.to_bytes(), {"stage": "index", **where(events[-1].message)}
+                    )
                 log.info(
                     "indexed %d stories (%d already there, %d rejected)",
                     result.indexed,
@@ -204,7 +228,119 @@ def create_app(settings: Settings) -> faust.App:
         finally:
             await es.close()
 
+    @app.agent(indexed_topic, name="alerts")
+    async def alert_stage(stream: Any) -> None:
+        """Indexed stories -> rules (one search per group) -> recorded once -> the alerts topic."""
+        await asyncio.get_running_loop().run_in_executor(None, ensure_alert_indices, settings)
+        es = async_es_client(settings)
+        stage = AlertStage(es, settings.index_alias, alert_stats)
+        try:
+            async for events in stream.take_events(100, within=settings.alert_linger_seconds):
+                ids: list[str] = []
+                for event in events:
+                    try:
+                        ids += decode(IndexedBatch, event.message.value).ids
+                    except PermanentError as exc:
+                        await dead_letter("alerts", event.message, str(exc), type(exc).__name__)
+                ids = list(dict.fromkeys(ids))
+                ctx = {"stage": "alerts", **where(events[-1].message)}
+                for start in range(0, len(ids), MATCH_CHUNK):
+                    chunk = ids[start : start + MATCH_CHUNK]
+                    try:
+                        alerts = await _until_answered(lambda c=chunk: _match(stage, c), ctx)
+                    except Exception as exc:  # not transient: keep the input, go on
+                        log.exception("alert matching failed", extra=ctx)
+                        alert_stats.last_error = f"{type(exc).__name__}: {exc}"
+                        for event in events:
+                            await dead_letter(
+                                "alerts", event.message, f"matching failed: {exc}", type(exc).__name__
+                            )
+                        break
+                    await asyncio.gather(
+                        *(send(alerts_topic, a.id.encode(), a.to_bytes(), ctx) for a in alerts)
+                    )
+                    await stage.mark(alerts, sent=True)
+                    if alerts:
+                        log.info("%d alerts fired", len(alerts), extra={**ctx, "count": len(alerts)})
+        finally:
+            await es.close()
+
+    @app.agent(alerts_topic, name="notify")
+    async def notify_stage(stream: Any) -> None:
+        """Alerts -> their rules' targets. Its own agent: a failing webhook never holds ingestion."""
+        es = async_es_client(settings)
+        stage = AlertStage(es, settings.index_alias, alert_stats)
+        session = aiohttp.ClientSession(trust_env=False)
+        notifier = Notifier(
+            session,
+            attempts=settings.webhook_attempts,
+            timeout=settings.webhook_timeout_seconds,
+            backoff_cap=settings.webhook_backoff_max_seconds,
+        )
+
+        async def deliver(message: Any, alert: Alert) -> None:
+            rule = stage.rule(alert.rule)
+            targets = rule.targets if rule is not None else [Target(type="log")]  # rule removed since
+            deliveries = await notifier.notify(alert, targets)
+            failed = [d for d in deliveries if d.error is not None]
+            alert_stats.delivered += len(deliveries) - len(failed)
+            alert_stats.delivery_failures += sum(d.attempts - (d.error is None) for d in deliveries)
+            if failed:
+                alert_stats.given_up += len(failed)
+                why = "; ".join(f"{d.target}: {d.error} after {d.attempts} attempts" for d in failed)
+                alert_stats.last_error = f"alert {alert.id} ({alert.rule}): {why}"
+                await dead_letter("notify", message, f"notification failed: {why}", "DeliveryFailed")
+            await stage.delivered(alert, "; ".join(f"{d.target}: {d.error}" for d in failed) or None)
+
+        try:
+            async for events in stream.take_events(100, within=0.1):
+                try:
+                    await stage.rules()  # the targets as they are now
+                except Exception as exc:  # the last rules loaded will do
+                    log.warning("could not reload the rules: %s", exc, extra={"stage": "notify"})
+                received: dict[str, tuple[Any, Alert]] = {}
+                for event in events:
+                    try:
+                        alert = decode(Alert, event.message.value)
+                    except PermanentError as exc:
+                        await dead_letter("notify", event.message, str(exc), type(exc).__name__)
+                        continue
+                    received[alert.id] = (event.message, alert)
+                alerts = [alert for _, alert in received.values()]
+                try:
+                    due = await _until_answered(lambda a=alerts: stage.undelivered(a), {"stage": "notify"})
+                except Exception as exc:  # cannot tell: notifying twice beats not notifying
+                    log.warning("could not read delivery states: %s", exc, extra={"stage": "notify"})
+                    due = alerts
+                await asyncio.gather(*(deliver(received[alert.id][0], alert) for alert in due))
+        finally:
+            await session.close()
+            await es.close()
+
     return app
+
+
+async def _match(stage: AlertStage, ids: list[str]) -> list[Alert]:
+    return await stage.record(await stage.match(ids))
+
+
+async def _until_answered(call: Any, ctx: dict[str, Any]) -> list[Alert]:
+    """Run ``call`` until Elasticsearch answers (429, 5xx, timeouts and refused connections are
+    retried with capped backoff and no limit, as the index stage does)."""
+    attempt = 0
+    while True:
+        try:
+            result: list[Alert] = await call()
+            return result
+        except (TransientAlertError, TransportError, OSError, ApiError) as exc:
+            if isinstance(exc, ApiError) and exc.meta.status != 429 and exc.meta.status < 500:
+                raise
+            attempt += 1
+            delay = backoff(attempt, cap=30.0)
+            log.warning(
+                "alert stage waiting for Elasticsearch (%s); retrying in %.1fs", exc, delay, extra=ctx
+            )
+            await asyncio.sleep(delay)
 
 
 def _stop_loudly(exc: BaseException, message: Any) -> None:

@@ -108,6 +108,9 @@ def with_retries(what: str, fn: Callable[[], T], timeout: float) -> T:
 def init(settings: Settings, timeout: float = 120.0) -> dict[str, Any]:
     created = with_retries("creating topics", lambda: ensure_topics(settings), timeout)
     index_created = with_retries("creating the index", lambda: ensure_index(settings), timeout)
+    from pipeline.alerts.store import ensure_alert_indices
+
+    with_retries("creating the alert indices", lambda: ensure_alert_indices(settings), timeout)
     return {
         "topics_created": created,
         "topics": vars(TopicNames.from_settings(settings)),

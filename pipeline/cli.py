@@ -682,6 +682,31 @@ def alerts_rm(ctx: click.Context, name: str) -> None:
     click.echo(f"rule {name!r} removed")
 
 
+@alerts.command("fired")
+@click.option("--rule", default=None, help="Only this rule's alerts.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def alerts_fired(ctx: click.Context, rule: str | None, limit: int, as_json: bool) -> None:
+    """The latest alerts fired, newest first, and whether their notifications were delivered."""
+    from pipeline.alerts.store import fired
+
+    alerts_fired = fired(_settings(ctx), rule, limit)
+    if not alerts_fired and not as_json:
+        click.echo("no alert fired yet")
+    for alert in alerts_fired:
+        if as_json:
+            click.echo(json.dumps(alert, ensure_ascii=False))
+            continue
+        delivery = alert.get("delivery") or ("sent" if alert.get("sent") else "pending")
+        click.echo(
+            f"{alert['fired_at'][:19]}  {alert['rule']:<20} {alert['kind']:<8} {alert['lang']:<4} "
+            f"{delivery:<9} {(alert.get('title') or alert.get('snippet', ''))[:60]}"
+        )
+        if alert.get("delivery_error"):
+            click.echo(f"  {alert['delivery_error']}")
+
+
 @alerts.command("test")
 @click.argument("name")
 @click.option("--limit", default=20, show_default=True)

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         description="Language engine: fastText with langdetect as second opinion, fastText, or langdetect.",
     )
 
+    # --- alerts (the worker's alert and notify stages) --------------------------------------
+    alerts_enabled: bool = Field(True, description="Match indexed stories against the alert rules.")
+    alert_linger_seconds: float = Field(
+        0.2, gt=0, description="Longest wait to group indexed batches into one rule search."
+    )
+    webhook_attempts: int = Field(5, ge=1, le=20, description="Tries per webhook notification.")
+    webhook_timeout_seconds: float = Field(10.0, gt=0, description="Seconds per webhook request.")
+    webhook_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the webhook retry backoff.")
+
     # --- scraper (`wirestream scrape`) ------------------------------------------------------
     scrape_allow_hosts: str = Field(
         "",

@@ -115,6 +115,38 @@ class FetchRecord(Message):
     )
 
 
+class IndexedBatch(Message):
+    """Stories the index stage has written (internal topic): the alert stage matches them against
+    the rules once they are searchable. No key."""
+
+    schema_version: Literal[1] = 1
+    ids: list[str] = Field(min_length=1, description="Ids of the stories written, in batch order.")
+    indexed_at: datetime = Field(default_factory=utcnow)
+
+
+class Alert(Message):
+    """A rule matched a story. Fired once per (rule, story); key: the alert id."""
+
+    schema_version: Literal[1] = 1
+    id: str = Field(description="Deterministic: hash of rule name and story id.")
+    rule: str = Field(description="Name of the rule that matched.")
+    owner: str | None = Field(None, description="The rule's owner.")
+    query: str = Field(description="The rule's query, as written.")
+    story_id: str
+    kind: StoryKind
+    title: str | None = None
+    url: str = Field(description="The story's own URL, else the page it was cut from.")
+    page_url: str
+    site: str
+    lang: str
+    snippet: str = Field(description="The best matching passage, matches in «...».")
+    highlights: dict[str, list[str]] = Field(
+        default_factory=dict, description="Highlighted matches per field, matches in «...»."
+    )
+    first_seen_at: datetime = Field(description="Fetch time of the page the story was cut from.")
+    fired_at: datetime = Field(default_factory=utcnow)
+
+
 M = TypeVar("M", bound=Message)
 
 #: Every wire model, by the schema file name it is exported to.
@@ -124,6 +156,8 @@ MODELS: dict[str, type[Message]] = {
     "teaser-link": TeaserLink,
     "fetch-record": FetchRecord,
     "dead-letter": DeadLetter,
+    "indexed-batch": IndexedBatch,
+    "alert": Alert,
 }
 
 

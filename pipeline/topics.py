@@ -51,7 +51,17 @@ DEADLETTER = TopicSpec(
 FETCHED = TopicSpec(
     "fetched", 1, key="page:<URL> or feed:<URL>", value="FetchRecord", configs={"cleanup.policy": "compact"}
 )
-ALL = (PAGES, STORIES, LINKS, DEADLETTER, FETCHED)
+INDEXED = TopicSpec(
+    "indexed",
+    1,
+    key="none",
+    value="IndexedBatch",
+    configs={"retention.ms": str(7 * 24 * 3600 * 1000)},
+)
+ALERTS = TopicSpec(
+    "alerts", 1, key="alert id", value="Alert", configs={"retention.ms": str(30 * 24 * 3600 * 1000)}
+)
+ALL = (PAGES, STORIES, LINKS, DEADLETTER, FETCHED, INDEXED, ALERTS)
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class TopicNames:
     links: str
     deadletter: str
     fetched: str
+    indexed: str
+    alerts: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TopicNames:
@@ -71,4 +83,6 @@ class TopicNames:
             links=LINKS.full_name(p),
             deadletter=DEADLETTER.full_name(p),
             fetched=FETCHED.full_name(p),
+            indexed=INDEXED.full_name(p),
+            alerts=ALERTS.full_name(p),
         )

@@ -24,8 +24,8 @@ def test_the_prefix_comes_from_the_settings() -> None:
 
 def test_the_topics_are_distinct() -> None:
     names = TopicNames.from_settings(Settings(topic_prefix="news"))
-    assert len(set(vars(names).values())) == len(ALL) == 5
-    assert len({spec.name for spec in ALL}) == 5
+    assert len(set(vars(names).values())) == len(ALL) == 7
+    assert len({spec.name for spec in ALL}) == 7
 
 
 def test_a_contract_change_bumps_the_version_in_the_name() -> None:
@@ -35,7 +35,15 @@ def test_a_contract_change_bumps_the_version_in_the_name() -> None:
 def test_every_topic_is_declared_with_its_value_model() -> None:
     from pipeline import messages
 
-    assert {spec.value for spec in ALL} == {"RawPage", "Story", "TeaserLink", "DeadLetter", "FetchRecord"}
+    assert {spec.value for spec in ALL} == {
+        "RawPage",
+        "Story",
+        "TeaserLink",
+        "DeadLetter",
+        "FetchRecord",
+        "IndexedBatch",
+        "Alert",
+    }
     assert all(isinstance(getattr(messages, spec.value), type) for spec in ALL)
     assert ALL[0] == PAGES and ALL[1] == STORIES and DEADLETTER in ALL
 

@@ -1,21 +1,24 @@
-"""Alert rules in Elasticsearch (their own index beside the stories), and running them.
+"""Alert rules and fired alerts in Elasticsearch (two indices beside the stories), for the commands.
 
 Elasticsearch's runnable zip has no percolator module (and no 8.x percolator jar is published), so
 rules are stored as documents and run as the very searches they are: a new batch of stories is
-matched with one ``_msearch`` holding each rule's search, limited to the batch's ids.
+matched with one ``_msearch`` holding each rule's search, limited to the batch's ids (firing.py).
+Each alert fired is a document whose id is a hash of (rule, story), created with ``op_type=create``:
+a (rule, story) pair fires once, also when a page is replayed or a worker restarts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pipeline.alerts.firing import Matches, msearch_body, read_msearch
 from pipeline.alerts.rules import Rule
 from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.index.client import es_client
 from pipeline.search import hit_summary
 
-_MAPPINGS = {
+RULES_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
         "name": {"type": "keyword"},
@@ -29,14 +32,66 @@ _MAPPINGS = {
     },
 }
 
+#: Fired alerts: the Alert message's fields, plus where its notifications stand.
+ALERTS_MAPPINGS = {
+    "dynamic": False,
+    "properties": {
+        "id": {"type": "keyword"},
+        "rule": {"type": "keyword"},
+        "owner": {"type": "keyword"},
+        "story_id": {"type": "keyword"},
+        "kind": {"type": "keyword"},
+        "title": {"type": "text"},
+        "url": {"type": "keyword"},
+        "site": {"type": "keyword"},
+        "lang": {"type": "keyword"},
+        "first_seen_at": {"type": "date"},
+        "fired_at": {"type": "date"},
+        "sent": {"type": "boolean"},
+        "delivery": {"type": "keyword"},
+        "delivery_error": {"type": "text", "index": False},
+        "delivery_at": {"type": "date"},
+    },
+}
+
 
 def rules_index(settings: Settings) -> str:
     """``<alias>.rules``: outside the stories' ``<alias>-*`` template, beside them."""
     return f"{settings.index_alias}.rules"
 
 
+def alerts_index(settings: Settings) -> str:
+    """``<alias>.alerts``: one document per (rule, story) fired."""
+    return f"{settings.index_alias}.alerts"
+
+
+#: Both are small: one shard (the rules' change check reads the highest sequence number).
+INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": "0-1"}
+
+
 def _client(settings: Settings) -> Any:
     return es_client(settings)
+
+
+def ensure_alert_indices(settings: Settings) -> None:
+    """Create the rules and alerts indices when missing (idempotent, safe against a race)."""
+    from elasticsearch import BadRequestError
+
+    es = _client(settings)
+    try:
+        for index, mappings in (
+            (rules_index(settings), RULES_MAPPINGS),
+            (alerts_index(settings), ALERTS_MAPPINGS),
+        ):
+            if es.indices.exists(index=index):
+                continue
+            try:
+                es.indices.create(index=index, mappings=mappings, settings=INDEX_SETTINGS)
+            except BadRequestError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
+    finally:
+        es.close()
 
 
 def check_query(settings: Settings, rule: Rule) -> None:
@@ -55,10 +110,9 @@ def check_query(settings: Settings, rule: Rule) -> None:
 
 def add_rule(settings: Settings, rule: Rule) -> None:
     check_query(settings, rule)
+    ensure_alert_indices(settings)
     es = _client(settings)
     try:
-        if not es.indices.exists(index=rules_index(settings)):
-            es.indices.create(index=rules_index(settings), mappings=_MAPPINGS)
         es.index(
             index=rules_index(settings), id=rule.name, document=rule.model_dump(mode="json"), refresh=True
         )
@@ -103,21 +157,31 @@ def dry_run(settings: Settings, rule: Rule, limit: int = 20) -> list[dict[str, A
     return [hit_summary(hit) for hit in answer["hits"]["hits"]]
 
 
-def match_batch(settings: Settings, rules: list[Rule], ids: list[str]) -> list[tuple[Rule, dict[str, Any]]]:
-    """(rule, story hit) for every rule that matches one of the stories ``ids``, in one request."""
+def match_batch(settings: Settings, rules: list[Rule], ids: list[str]) -> Matches:
+    """Which rules match which of the stories ``ids``, in one request (the worker's async twin is
+    in stage.py)."""
     if not rules or not ids:
-        return []
-    searches: list[dict[str, Any]] = []
-    for rule in rules:
-        searches += [{"index": settings.index_alias}, rule.search(ids=ids, limit=len(ids))]
+        return Matches([], [])
     es = _client(settings)
     try:
-        answer = es.msearch(searches=searches)
+        answer = es.msearch(searches=msearch_body(rules, ids, settings.index_alias))
     finally:
         es.close()
-    matches = []
-    for rule, response in zip(rules, answer["responses"], strict=True):
-        if "error" in response:
-            raise RuntimeError(f"rule {rule.name!r} failed: {response['error']}")
-        matches += [(rule, hit_summary(hit)) for hit in response["hits"]["hits"]]
-    return matches
+    return read_msearch(rules, dict(answer))
+
+
+def fired(settings: Settings, rule: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest alerts fired (optionally of one rule), newest first, with their delivery state."""
+    es = _client(settings)
+    try:
+        if not es.indices.exists(index=alerts_index(settings)):
+            return []
+        answer = es.search(
+            index=alerts_index(settings),
+            query={"term": {"rule": rule}} if rule else {"match_all": {}},
+            sort=[{"fired_at": "desc"}],
+            size=limit,
+        )
+    finally:
+        es.close()
+    return [hit["_source"] for hit in answer["hits"]["hits"]]

@@ -4,17 +4,29 @@ of the same page."""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
 import pytest
 
-from pipeline.alerts.rules import Rule
-from pipeline.alerts.store import add_rule, dry_run, get_rule, list_rules, match_batch, remove_rule
-from pipeline.bootstrap import ensure_index
+from pipeline.alerts.notify import ALERT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from pipeline.alerts.rules import Rule, Target
+from pipeline.alerts.store import add_rule, dry_run, fired, get_rule, list_rules, match_batch, remove_rule
+from pipeline.bootstrap import ensure_index, init
 from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.index.client import es_client
 from pipeline.index.documents import bulk_action
-from pipeline.messages import RawPage
+from pipeline.messages import Alert, DeadLetter, RawPage
+from pipeline.publish import publish_pages
 from pipeline.split import split_page
+from pipeline.topics import TopicNames
+from pipeline.worker_process import indexed_count
+from tests.helpers import caught_up, read_all, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -69,8 +81,9 @@ def test_a_rule_fires_for_the_teaser_that_names_the_keyword_not_the_article(
     assert [h["kind"] for h in hits] == ["teaser"]
     assert "«Zelensky»" in hits[0]["snippet"]
 
-    fired = match_batch(settings, list_rules(settings), ids)  # one request for every rule
-    assert sorted((rule.name, kinds[hit["id"]]) for rule, hit in fired) == [
+    matches = match_batch(settings, list_rules(settings), ids)  # one request for every rule
+    assert matches.errors == []
+    assert sorted((rule.name, kinds[hit["id"]]) for rule, hit in matches.hits) == [
         ("harbour-articles", "article"),
         ("zelensky", "teaser"),
     ]
@@ -86,3 +99,141 @@ def test_a_query_that_does_not_parse_is_refused_with_the_parsers_message(
     with pytest.raises(UserError, match="does not parse"):
         add_rule(settings, Rule(name="broken", query='title:(Zelensky AND "Kyiv'))
     assert list_rules(settings) == []
+
+
+@dataclass
+class Receiver:
+    """A local webhook endpoint: ``/ok`` answers 204, ``/down`` always 503; records every call."""
+
+    url: str
+    calls: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+
+    def to(self, path: str) -> list[tuple[str, dict[str, str], bytes]]:
+        return [call for call in self.calls if call[0] == path]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    calls: list[tuple[str, dict[str, str], bytes]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            calls.append((self.path, dict(self.headers.items()), body))
+            self.send_response(204 if self.path == "/ok" else 503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Receiver(f"http://127.0.0.1:{server.server_address[1]}", calls)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def harbour_page(n: int = 0, body: str = PAGE) -> RawPage:
+    url = f"https://harbour.example/vote/{n}"
+    return RawPage(url=url, canonical_url=url, site="harbour", content_type="text/plain", body=body)
+
+
+QUIET_PAGE = """City council approves a new budget for public libraries and reading rooms
+
+The city council approved on Wednesday a budget that extends the opening hours of public libraries and adds reading rooms in three districts, after a long debate.
+
+Council members said the plan would be reviewed next year, once visitor numbers for the new rooms are known. (City Desk)
+"""
+
+
+def test_the_worker_fires_for_the_teaser_once_and_notifies_without_holding_ingestion(
+    isolated: Settings, worker: Callable[..., Any], receiver: Receiver
+) -> None:
+    settings = isolated.model_copy(update={"webhook_attempts": 2, "webhook_backoff_max_seconds": 0.5})
+    init(settings, timeout=60)
+    secret = "s3cret-shared"
+    add_rule(
+        settings,
+        Rule(
+            name="zelensky",
+            query="Zelensky",
+            owner="desk",
+            targets=[Target(type="log"), Target(type="webhook", url=f"{receiver.url}/ok", secret=secret)],
+        ),
+    )
+    add_rule(
+        settings,
+        Rule(
+            name="down-hook", query="Zelensky", targets=[Target(type="webhook", url=f"{receiver.url}/down")]
+        ),
+    )
+    page = harbour_page()
+    stories = {s.id: s for s in split_page(page)}
+    teaser = next(s for s in stories.values() if "Zelensky" in s.text)
+    assert teaser.kind == "teaser" and any(s.kind == "article" for s in stories.values())
+    names = TopicNames.from_settings(settings)
+
+    publish_pages(settings, [page])
+    proc = worker(settings)
+
+    def alerts() -> list[Alert]:
+        return [
+            Alert.model_validate_json(v or b"") for _, v in read_all(settings, names.alerts, idle_ms=1000)
+        ]
+
+    fired_now = wait_for(lambda: len(alerts()) >= 2 and alerts(), 90, "two alerts")
+    assert sorted((a.rule, a.story_id) for a in fired_now) == [
+        ("down-hook", teaser.id),
+        ("zelensky", teaser.id),
+    ]
+    alert = next(a for a in fired_now if a.rule == "zelensky")
+    assert alert.kind == "teaser" and alert.lang == "en" and alert.owner == "desk"
+    assert "«Zelensky»" in alert.snippet
+
+    # the webhook got one signed call; the failing one was tried twice, then dead-lettered
+    wait_for(lambda: receiver.to("/ok") and len(receiver.to("/down")) >= 2, 60, "the webhook calls")
+    [(_, headers, body)] = receiver.to("/ok")
+    assert headers[ALERT_ID_HEADER] == alert.id
+    assert verify(secret, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+    assert json.loads(body)["story_id"] == teaser.id
+    letters = wait_for(
+        lambda: [
+            letter
+            for _, v in read_all(settings, names.deadletter, idle_ms=1000)
+            if (letter := DeadLetter.model_validate_json(v or b"")).stage == "notify"
+        ],
+        60,
+        "the failed notification in the dead-letter topic",
+    )
+    assert "HTTP 503 after 2 attempts" in letters[0].reason
+    assert Alert.model_validate_json(letters[0].original).rule == "down-hook"
+    states = wait_for(
+        lambda: (
+            {a["rule"]: a.get("delivery") for a in fired(settings)}
+            == {"zelensky": "delivered", "down-hook": "failed"}
+        ),
+        30,
+        "delivery states",
+    )
+    assert states
+
+    # replays: the same page again, and a page without the keyword after it; nothing new fires
+    publish_pages(settings, [page, harbour_page(1, QUIET_PAGE)])
+    quiet_ids = [s.id for s in split_page(harbour_page(1, QUIET_PAGE))]
+    wait_for(lambda: indexed_count(settings, quiet_ids) == len(quiet_ids), 60, "the quiet page indexed")
+    wait_for(lambda: caught_up(settings, names.indexed), 60, "the alert stage to catch up")
+    assert proc.poll() is None
+    # a restart with a full replay: a worker of another group reads every page from the start
+    proc.terminate()
+    proc.wait(timeout=30)
+    replay = settings.model_copy(update={"worker_group": f"{settings.worker_group}-replay"})
+    worker(replay)
+    wait_for(lambda: caught_up(replay, names.pages), 90, "the replay to read every page")
+    wait_for(lambda: caught_up(replay, names.indexed), 60, "the replay's alert stage to catch up")
+    assert sorted(a.rule for a in alerts()) == ["down-hook", "zelensky"]
+    assert len(receiver.to("/ok")) == 1
+    assert len(fired(settings)) == 2
