@@ -27,7 +27,7 @@ from elasticsearch import ApiError, TransportError
 
 from pipeline.alerts.notify import Notifier
 from pipeline.alerts.rules import Target
-from pipeline.alerts.stage import AlertStage, AlertStats, TransientAlertError
+from pipeline.alerts.stage import AlertStage, AlertStats, TransientAlertError, delivery_state
 from pipeline.alerts.store import ensure_alert_indices
 from pipeline.config import Settings
 from pipeline.errors import PermanentError
@@ -152,40 +152,59 @@ def create_app(settings: Settings) -> faust.App:
         if alert_stats.batches:
             log.info("alert stage", extra={"stage": "alerts", **alert_stats.as_dict()})
 
+    async def split_one(message: Any) -> list[Any]:
+        """Split one page; returns the sends of its stories and links (dead-letters it on failure)."""
+        try:
+            if message.value is not None and len(message.value) > settings.max_page_bytes:
+                raise PermanentError(
+                    f"page is {len(message.value)} bytes, over the cap of {settings.max_page_bytes} "
+                    "(WIRESTREAM_MAX_PAGE_BYTES)"
+                )
+            page = decode(RawPage, message.value)
+            result = split(page, site_memory, settings.language_engine)
+        except PermanentError as exc:
+            await dead_letter("split", message, str(exc), type(exc).__name__)
+            return []
+        except Exception as exc:  # a bug on one page must not stop the stream; keep the page
+            log.exception("split failed unexpectedly", extra={"stage": "split", **where(message)})
+            await dead_letter("split", message, f"unexpected {type(exc).__name__}: {exc}", type(exc).__name__)
+            return []
+        ctx = {"stage": "split", **where(message)}
+        links = [
+            TeaserLink(url=link.url, title=link.title, site=page.site, page_url=page.canonical_url)
+            for link in result.links
+            if link.url
+        ]
+        log.debug(
+            "page split into %d stories", len(result.stories), extra={**ctx, "count": len(result.stories)}
+        )
+        return [
+            *(send(stories_topic, s.id.encode(), s.to_bytes(), ctx) for s in result.stories),
+            *(send(links_topic, link.url.encode(), link.to_bytes(), ctx) for link in links),
+        ]
+
     @app.agent(pages_topic, name="split")
     async def split_stage(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
+        # Pages are split one after the other, but their sends are confirmed in the background: a
+        # page is acknowledged (and may be committed) only once Kafka has every story and link it
+        # gave. faust commits up to the first page not yet acknowledged, so order does not matter.
+        manual = stream.noack()
+        in_flight = asyncio.Semaphore(settings.split_in_flight)
+        confirming: set[asyncio.Task[None]] = set()
+
+        async def confirm(event: Any, sends: list[Any]) -> None:
             try:
-                if message.value is not None and len(message.value) > settings.max_page_bytes:
-                    raise PermanentError(
-                        f"page is {len(message.value)} bytes, over the cap of {settings.max_page_bytes} "
-                        "(WIRESTREAM_MAX_PAGE_BYTES)"
-                    )
-                page = decode(RawPage, message.value)
-                result = split(page, site_memory, settings.language_engine)
-            except PermanentError as exc:
-                await dead_letter("split", message, str(exc), type(exc).__name__)
-                continue
-            except Exception as exc:  # a bug on one page must not stop the stream; keep the page
-                log.exception("split failed unexpectedly", extra={"stage": "split", **where(message)})
-                await dead_letter(
-                    "split", message, f"unexpected {type(exc).__name__}: {exc}", type(exc).__name__
-                )
-                continue
-            ctx = {"stage": "split", **where(message)}
-            links = [
-                TeaserLink(url=link.url, title=link.title, site=page.site, page_url=page.canonical_url)
-                for link in result.links
-                if link.url
-            ]
-            await asyncio.gather(
-                *(send(stories_topic, s.id.encode(), s.to_bytes(), ctx) for s in result.stories),
-                *(send(links_topic, link.url.encode(), link.to_bytes(), ctx) for link in links),
-            )
-            log.debug(
-                "page split into %d stories", len(result.stories), extra={**ctx, "count": len(result.stories)}
-            )
+                await asyncio.gather(*sends)
+                await manual.ack(event)
+            finally:
+                in_flight.release()
+
+        async for event in manual.events():
+            sends = await split_one(event.message)
+            await in_flight.acquire()
+            task = asyncio.ensure_future(confirm(event, sends))
+            confirming.add(task)
+            task.add_done_callback(confirming.discard)
 
     @app.agent(stories_topic, name="index")
     async def index_stage(stream: Any) -> None:
@@ -259,7 +278,7 @@ def create_app(settings: Settings) -> faust.App:
                     await asyncio.gather(
                         *(send(alerts_topic, a.id.encode(), a.to_bytes(), ctx) for a in alerts)
                     )
-                    await stage.mark(alerts, sent=True)
+                    await stage.mark([(alert, {"sent": True}) for alert in alerts])
                     if alerts:
                         log.info("%d alerts fired", len(alerts), extra={**ctx, "count": len(alerts)})
         finally:
@@ -278,7 +297,7 @@ def create_app(settings: Settings) -> faust.App:
             backoff_cap=settings.webhook_backoff_max_seconds,
         )
 
-        async def deliver(message: Any, alert: Alert) -> None:
+        async def deliver(message: Any, alert: Alert) -> tuple[Alert, dict[str, Any]]:
             rule = stage.rule(alert.rule)
             targets = rule.targets if rule is not None else [Target(type="log")]  # rule removed since
             deliveries = await notifier.notify(alert, targets)
@@ -290,7 +309,7 @@ def create_app(settings: Settings) -> faust.App:
                 why = "; ".join(f"{d.target}: {d.error} after {d.attempts} attempts" for d in failed)
                 alert_stats.last_error = f"alert {alert.id} ({alert.rule}): {why}"
                 await dead_letter("notify", message, f"notification failed: {why}", "DeliveryFailed")
-            await stage.delivered(alert, "; ".join(f"{d.target}: {d.error}" for d in failed) or None)
+            return alert, delivery_state("; ".join(f"{d.target}: {d.error}" for d in failed) or None)
 
         try:
             async for events in stream.take_events(100, within=0.1):
@@ -312,7 +331,8 @@ def create_app(settings: Settings) -> faust.App:
                 except Exception as exc:  # cannot tell: notifying twice beats not notifying
                     log.warning("could not read delivery states: %s", exc, extra={"stage": "notify"})
                     due = alerts
-                await asyncio.gather(*(deliver(received[alert.id][0], alert) for alert in due))
+                done = await asyncio.gather(*(deliver(received[alert.id][0], alert) for alert in due))
+                await stage.mark(done)
         finally:
             await session.close()
             await es.close()

@@ -281,6 +281,36 @@ def bench_pipeline(ctx: click.Context, pages: int) -> None:
     click.echo(json.dumps(pipeline_throughput(_settings(ctx), pages, click.echo), indent=2))
 
 
+@bench.command("alerts")
+@click.option("--rate", default=100.0, show_default=True, help="Stories/s published for the latency run.")
+@click.option("--seconds", default=30.0, show_default=True, help="How long the latency run publishes.")
+@click.option(
+    "--latency-rules", default="10,1000", show_default=True, help="Rule counts of the latency runs."
+)
+@click.option("--rules", "rule_counts", default="0,10,100,1000", show_default=True, help="Rule counts.")
+@click.option("--pages", default=1000, show_default=True, help="Pages per throughput run.")
+@click.pass_context
+def bench_alerts(
+    ctx: click.Context, rate: float, seconds: float, latency_rules: str, rule_counts: str, pages: int
+) -> None:
+    """Publish-to-alert latency (p50/p99) and ingestion throughput with 0/10/100/1,000 rules."""
+    from pipeline.bench_alerts import alerts_bench
+
+    def counts(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+
+    result = alerts_bench(
+        _settings(ctx),
+        click.echo,
+        rule_counts=counts(rule_counts),
+        pages=pages,
+        latency_rules=counts(latency_rules),
+        rate=rate,
+        seconds=seconds,
+    )
+    click.echo(json.dumps(result, indent=2))
+
+
 @bench.command("scrape")
 @click.option("--pages", default=250, show_default=True, help="Articles per host.")
 @click.option(

@@ -60,7 +60,10 @@ class Settings(BaseSettings):
     worker_web_port: int = Field(6066, description="Port of the worker's web server (GET /health/).")
     worker_web_enabled: bool = Field(True, description="Run the worker's web server (health checks).")
     bulk_batch_size: int = Field(500, ge=1, description="Stories per Elasticsearch _bulk request.")
-    bulk_linger_seconds: float = Field(1.0, gt=0, description="Longest wait to fill a bulk batch.")
+    bulk_linger_seconds: float = Field(0.25, gt=0, description="Longest wait to fill a bulk batch.")
+    split_in_flight: int = Field(
+        200, ge=1, description="Pages split whose stories Kafka has not confirmed yet, at most."
+    )
     bulk_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the bulk retry backoff.")
     max_page_bytes: int = Field(
         5_000_000, ge=1, description="Pages with a larger body are dead-lettered, not split."
@@ -73,7 +76,7 @@ class Settings(BaseSettings):
     # --- alerts (the worker's alert and notify stages) --------------------------------------
     alerts_enabled: bool = Field(True, description="Match indexed stories against the alert rules.")
     alert_linger_seconds: float = Field(
-        0.2, gt=0, description="Longest wait to group indexed batches into one rule search."
+        0.1, gt=0, description="Longest wait to group indexed batches into one rule search."
     )
     webhook_attempts: int = Field(5, ge=1, le=20, description="Tries per webhook notification.")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Seconds per webhook request.")

@@ -71,3 +71,23 @@ def wait_until_indexed(
         time.sleep(0.5)
     if progress:
         progress(len(ids), len(ids))
+
+
+def caught_up(settings: Settings, topic: str) -> bool:
+    """True when the worker group (``settings.worker_group``) has committed every message of ``topic``."""
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+    from pipeline.bootstrap import kafka_client_options
+
+    options = kafka_client_options(settings)
+    admin = KafkaAdminClient(**options)
+    consumer = KafkaConsumer(enable_auto_commit=False, **options)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = consumer.end_offsets(partitions)
+        group = settings.worker_group
+        committed = admin.list_group_offsets({group: partitions}).get(group, {})
+        return all(end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items())
+    finally:
+        consumer.close()
+        admin.close()

@@ -40,23 +40,3 @@ def read_all(settings: Any, topic: str, idle_ms: int = 3000) -> list[tuple[bytes
         return [(message.key, message.value) for message in consumer]
     finally:
         consumer.close()
-
-
-def caught_up(settings: Any, topic: str) -> bool:
-    """True when the worker group (``settings.worker_group``) has committed every message of ``topic``."""
-    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-
-    from pipeline.bootstrap import kafka_client_options
-
-    options = kafka_client_options(settings)
-    admin = KafkaAdminClient(**options)
-    consumer = KafkaConsumer(**options)
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        ends = consumer.end_offsets(partitions)
-        group = settings.worker_group
-        committed = admin.list_group_offsets({group: partitions}).get(group, {})
-        return all(end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items())
-    finally:
-        consumer.close()
-        admin.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from pipeline.alerts.firing import build_alert, msearch_body, read_msearch
+from pipeline.alerts.firing import build_alert, find_body, msearch_body, read_find, read_msearch
 from pipeline.alerts.rules import Rule
 from pipeline.index.triage import Outcome, classify, reason
 from pipeline.messages import Alert, utcnow
@@ -87,21 +87,33 @@ class AlertStage:
         """A rule from the last load (the notifier's view of targets)."""
         return next((rule for rule in self._rules if rule.name == name), None)
 
-    async def match(self, ids: Sequence[str]) -> list[Alert]:
-        """Every (rule, story) match among ``ids``, in one search request."""
-        rules = await self.rules()
+    async def match(self, ids: Sequence[str], rules: Sequence[Rule] | None = None) -> list[Alert]:
+        """Every (rule, story) match among ``ids``: two searches (see firing.py)."""
+        rules = await self.rules() if rules is None else rules
         self.stats.batches += 1
         self.stats.stories += len(ids)
         if not rules or not ids:
             return []
         await self.es.indices.refresh(index=self.alias)  # what was just indexed must be searchable
-        answer = await self.es.msearch(searches=msearch_body(rules, ids, self.alias))
-        matches = read_msearch(rules, dict(answer))
+        found = await self.es.msearch(searches=find_body(rules, ids, self.alias))
+        matched, failed = read_find(rules, dict(found))
+        hits: list[tuple[Rule, dict[str, Any]]] = []
+        for group in failed:  # rule by rule: the broken one is named, the others still run
+            answer = await self.es.msearch(searches=msearch_body(group, ids, self.alias))
+            hits += self._read(group, dict(answer))
+        if matched:
+            fired = [rule for rule in rules if rule.name in matched]
+            answer = await self.es.msearch(searches=msearch_body(fired, matched, self.alias))
+            hits += self._read(fired, dict(answer))
+        return [build_alert(rule, hit) for rule, hit in hits]
+
+    def _read(self, rules: Sequence[Rule], answer: dict[str, Any]) -> list[tuple[Rule, dict[str, Any]]]:
+        matches = read_msearch(rules, answer)
         for rule, error in matches.errors:
             self.stats.rule_errors += 1
             self.stats.last_error = f"rule {rule.name!r}: {error}"
             log.warning("alert rule %r failed: %s", rule.name, error, extra={"stage": "alerts"})
-        return [build_alert(rule, hit) for rule, hit in matches.hits]
+        return matches.hits
 
     async def record(self, alerts: Sequence[Alert]) -> list[Alert]:
         """Write each alert under its (rule, story) id unless it is there; return the ones to send."""
@@ -153,20 +165,27 @@ class AlertStage:
         done = {doc["_id"] for doc in found["docs"] if doc.get("found") and doc["_source"].get("delivery")}
         return [alert for alert in alerts if alert.id not in done]
 
-    async def mark(self, alerts: Sequence[Alert], **fields: Any) -> None:
-        """Update the alerts' documents (``sent``, ``delivery``, ...); best effort, logged."""
-        if not alerts:
+    async def mark(self, updates: Sequence[tuple[Alert, dict[str, Any]]]) -> None:
+        """Update alerts' documents (``sent``, ``delivery``, ...) in one request; best effort, logged."""
+        if not updates:
             return
         operations: list[dict[str, Any]] = []
-        for alert in alerts:
+        for alert, fields in updates:
             operations += [{"update": {"_index": self.alerts_index, "_id": alert.id}}, {"doc": fields}]
         try:
             answer = await self.es.bulk(operations=operations, refresh=False)
             if answer.get("errors"):
-                log.warning("could not mark some alerts %s", fields, extra={"stage": "alerts"})
+                log.warning("could not mark %d alerts", len(updates), extra={"stage": "alerts"})
         except Exception as exc:  # state for people to read; the alerts themselves are safe
-            log.warning("could not mark alerts %s: %s", fields, exc, extra={"stage": "alerts"})
+            log.warning("could not mark %d alerts: %s", len(updates), exc, extra={"stage": "alerts"})
 
-    async def delivered(self, alert: Alert, error: str | None) -> None:
-        state = {"delivery": "delivered" if error is None else "failed", "delivery_at": utcnow().isoformat()}
-        await self.mark([alert], **state, **({"delivery_error": error} if error else {}))
+
+def delivery_state(error: str | None) -> dict[str, Any]:
+    """The fields an alert's document gets once its notifications are done."""
+    state: dict[str, Any] = {
+        "delivery": "delivered" if error is None else "failed",
+        "delivery_at": utcnow().isoformat(),
+    }
+    if error is not None:
+        state["delivery_error"] = error
+    return state

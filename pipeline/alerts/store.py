@@ -9,13 +9,14 @@ a (rule, story) pair fires once, also when a page is replayed or a worker restar
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from pipeline.alerts.firing import Matches, msearch_body, read_msearch
 from pipeline.alerts.rules import Rule
 from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.index.client import es_client
+from pipeline.messages import Alert
 from pipeline.search import hit_summary
 
 RULES_MAPPINGS = {
@@ -98,24 +99,39 @@ def check_query(settings: Settings, rule: Rule) -> None:
     """Refuse a rule whose query does not parse, with the parser's message."""
     es = _client(settings)
     try:
-        answer = es.indices.validate_query(
-            index=settings.index_alias, query=rule.search()["query"], explain=True
-        )
+        _check(es, settings, rule)
     finally:
         es.close()
+
+
+def _check(es: Any, settings: Settings, rule: Rule) -> None:
+    answer = es.indices.validate_query(index=settings.index_alias, query=rule.search()["query"], explain=True)
     if not answer.get("valid", False):
         reasons = [e.get("error", "") for e in answer.get("explanations", []) if not e.get("valid", True)]
         raise UserError(f"rule {rule.name!r}: the query does not parse: {'; '.join(reasons) or answer}")
 
 
 def add_rule(settings: Settings, rule: Rule) -> None:
-    check_query(settings, rule)
+    """Add or replace one rule (checked by the query parser first)."""
+    add_rules(settings, [rule])
+
+
+def add_rules(settings: Settings, rules: list[Rule]) -> None:
+    """Add or replace rules; all are checked before any is written."""
     ensure_alert_indices(settings)
     es = _client(settings)
     try:
-        es.index(
-            index=rules_index(settings), id=rule.name, document=rule.model_dump(mode="json"), refresh=True
-        )
+        for rule in rules:
+            _check(es, settings, rule)
+        operations: list[dict[str, Any]] = []
+        for rule in rules:
+            operations += [{"index": {"_id": rule.name}}, rule.model_dump(mode="json")]
+        for start in range(0, len(operations), 1000):
+            answer = es.bulk(
+                index=rules_index(settings), operations=operations[start : start + 1000], refresh=True
+            )
+            if answer.get("errors"):
+                raise RuntimeError(f"rules not saved: {answer['items'][:3]}")
     finally:
         es.close()
 
@@ -157,17 +173,29 @@ def dry_run(settings: Settings, rule: Rule, limit: int = 20) -> list[dict[str, A
     return [hit_summary(hit) for hit in answer["hits"]["hits"]]
 
 
-def match_batch(settings: Settings, rules: list[Rule], ids: list[str]) -> Matches:
-    """Which rules match which of the stories ``ids``, in one request (the worker's async twin is
-    in stage.py)."""
-    if not rules or not ids:
-        return Matches([], [])
+def match_batch(settings: Settings, rules: list[Rule], ids: list[str]) -> list[Alert]:
+    """The alerts ``rules`` fire on the stories ``ids`` (nothing recorded or sent): what the
+    worker's alert stage does for each batch."""
+    from pipeline.alerts.stage import AlertStage, AlertStats
+    from pipeline.index.client import async_es_client
+
+    async def run() -> list[Alert]:
+        es = async_es_client(settings)
+        try:
+            return await AlertStage(es, settings.index_alias, AlertStats()).match(ids, rules)
+        finally:
+            await es.close()
+
+    return asyncio.run(run())
+
+
+def fired_count(settings: Settings) -> int:
     es = _client(settings)
     try:
-        answer = es.msearch(searches=msearch_body(rules, ids, settings.index_alias))
+        es.indices.refresh(index=alerts_index(settings))
+        return int(es.count(index=alerts_index(settings))["count"])
     finally:
         es.close()
-    return read_msearch(rules, dict(answer))
 
 
 def fired(settings: Settings, rule: str | None = None, limit: int = 20) -> list[dict[str, Any]]:

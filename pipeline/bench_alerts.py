@@ -1,0 +1,311 @@
+"""`wirestream bench alerts`: publish-to-alert latency, and what rules cost ingestion.
+
+* Latency: one worker; pages of one story each are published at a steady rate (default 100/s) for
+  a while; every story names a marker word one rule watches. For each story: the time from handing
+  the page to the Kafka producer until its Alert is read from the alerts topic (p50, p90, p99).
+  Measured with the number of rules given (the other rules are a journalist-like mix, see below).
+* Throughput: the same pages (copies of the sample pages) through one worker with 0, 10, 100 and
+  1,000 rules: stories/s until every story is searchable (ingestion), and until the alert stage has
+  matched them all.
+
+Rules are generated the way desks write them: single words, "phrases", AND/OR, NOT, wildcards,
+``title:`` field searches and language/kind filters. A few use words of the sample pages (they
+fire); the rest use names that are not in them (on a desk most rules are quiet most of the time).
+The output says how many alerts fired.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from pipeline.alerts.rules import Rule
+from pipeline.alerts.store import add_rules
+from pipeline.bench import _pages
+from pipeline.bootstrap import init, kafka_client_options, scoped, teardown
+from pipeline.config import Settings
+from pipeline.demo.runner import ensure_services, sample_pages
+from pipeline.messages import RawPage
+from pipeline.publish import producer
+from pipeline.split import split_page
+from pipeline.topics import TopicNames
+from pipeline.worker_process import caught_up, running_worker, wait_until_indexed
+
+MARKER = "Zorblatt"
+_NAMES = [
+    "Quenby", "Ardelia", "Voskresen", "Tamberlane", "Oduya", "Kelderis", "Marwitz", "Sarandi",
+    "Hollowmere", "Ishkavan", "Durrow", "Pellucid", "Yaromir", "Castellane", "Brightwater", "Okonjo",
+]  # fmt: skip
+
+
+def _vocabulary() -> list[str]:
+    counts: Counter[str] = Counter()
+    for sample in sample_pages():
+        counts.update(w for w in re.findall(r"\w{5,}", sample.page.body) if not w.isdigit() and "_" not in w)
+    return sorted(counts)
+
+
+#: Rules whose words are in the sample pages, whatever the rule count: the bench pages are copies of
+#: a dozen sample pages, so such a rule fires on a twelfth of all stories (on a real desk a rule
+#: fires on a tiny share); a few of them keep the alert traffic near one alert per two stories.
+FIRING_RULES = 5
+
+
+def journalist_rules(count: int, seed: int = 7) -> list[Rule]:
+    """``count`` rules of the shapes desks write (deterministic for a seed); the first
+    :data:`FIRING_RULES` use words of the sample pages, the others names that are not in them."""
+    rng = random.Random(seed)
+    words = _vocabulary()
+    vocabulary = True
+
+    def word() -> str:
+        return (
+            rng.choice(words)
+            if vocabulary
+            else rng.choice(_NAMES) + rng.choice("aeiouy") + str(rng.randrange(100))
+        )
+
+    shapes: list[Callable[[], str]] = [
+        word,
+        lambda: f'"{word()} {word()}"',
+        lambda: f"{word()} AND {word()}",
+        lambda: f"({word()} OR {word()} OR {word()})",
+        lambda: f"{word()} AND NOT {word()}",
+        lambda: f"{word()[:6]}*",
+        lambda: f"title:{word()}",
+    ]
+    rules = []
+    for i in range(count):
+        vocabulary = i < FIRING_RULES
+        filters: dict[str, Any] = {}
+        if rng.random() < 0.2:
+            filters["languages"] = [rng.choice(["en", "tr", "ar", "de", "fr", "es", "ru", "fa"])]
+        if rng.random() < 0.1:
+            filters["kinds"] = ["article"]
+        query = word() if vocabulary else rng.choice(shapes)()
+        rules.append(Rule(name=f"bench-{i:04d}", query=query, owner="bench", **filters))
+    return rules
+
+
+def _latency_page(i: int, article: RawPage) -> RawPage:
+    url = f"https://latency.example/news/{i}"
+    headline, _, rest = article.body.partition("\n\n")
+    body = f"{headline} ({i})\n\n{MARKER} {i}: {rest}"
+    return article.model_copy(update={"url": url, "canonical_url": url, "body": body})
+
+
+def _articles() -> list[RawPage]:
+    """One-story pages: the articles of the text sample pages, without their teasers."""
+    pages = []
+    for sample in sample_pages():
+        if sample.page.content_type != "text/plain":
+            continue
+        article = next(s for s in split_page(sample.page) if s.kind == "article")
+        body = f"{article.title}\n\n{article.text}" if article.title else article.text
+        pages.append(sample.page.model_copy(update={"body": body}))
+    return pages
+
+
+class _AlertReader(threading.Thread):
+    """Reads the stories, indexed and alerts topics as messages arrive: when each page's story was
+    split (record time on the stories topic), indexed (the indexed batch naming it) and alerted."""
+
+    def __init__(self, settings: Settings, rule: str) -> None:
+        super().__init__(daemon=True)
+        self.settings = settings
+        self.rule = rule
+        self.arrived: dict[str, float] = {}  # page URL -> when its alert was read
+        self.split_at: dict[str, float] = {}  # page URL -> record time of its story
+        self.indexed_at: dict[str, float] = {}  # page URL -> record time of its indexed batch
+        self._page_of: dict[str, str] = {}  # story id -> page URL
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from kafka import KafkaConsumer
+
+        from pipeline.messages import Alert, IndexedBatch, Story
+
+        names = TopicNames.from_settings(self.settings)
+        consumer = KafkaConsumer(
+            names.stories,
+            names.indexed,
+            names.alerts,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=50,
+            **kafka_client_options(self.settings),
+        )
+        try:
+            while not self.stop.is_set():
+                for tp, records in consumer.poll(timeout_ms=100).items():
+                    now = time.time()
+                    for record in records:
+                        if tp.topic == names.stories:
+                            story = Story.model_validate_json(record.value)
+                            self._page_of[story.id] = story.page_url
+                            self.split_at.setdefault(story.page_url, record.timestamp / 1000)
+                        elif tp.topic == names.indexed:
+                            for story_id in IndexedBatch.model_validate_json(record.value).ids:
+                                if story_id in self._page_of:
+                                    self.indexed_at.setdefault(
+                                        self._page_of[story_id], record.timestamp / 1000
+                                    )
+                        else:
+                            alert = Alert.model_validate_json(record.value)
+                            if alert.rule == self.rule:
+                                self.arrived.setdefault(alert.page_url, now)
+        finally:
+            consumer.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def _run_settings(settings: Settings, what: str) -> Settings:
+    return scoped(settings, f"bench{what}" + uuid.uuid4().hex[:6])
+
+
+def latency(
+    settings: Settings, rules: int, rate: float, seconds: float, say: Callable[[str], None]
+) -> dict[str, Any]:
+    run = _run_settings(settings, "lat")
+    init(run)
+    try:
+        watch = Rule(name="bench-latency", query=MARKER)
+        add_rules(run, [watch, *journalist_rules(max(0, rules - 1))])
+        articles = _articles()
+        reader = _AlertReader(run, watch.name)
+        reader.start()
+        log_path = run.state_dir / "logs" / f"{run.topic_prefix}-worker.log"
+        env = {"WIRESTREAM_LOG_LEVEL": "WARNING"}
+        with running_worker(run, log_path, "--no-init", env=env) as worker:
+            topic = TopicNames.from_settings(run).pages
+            prod = producer(run)
+            try:
+                # warm up: the worker joins its group and loads its models before the clock runs
+                warm = _latency_page(-1, articles[0])
+                prod.send(topic, key=warm.canonical_url.encode(), value=warm.to_bytes())
+                prod.flush()
+                _wait(lambda: warm.canonical_url in reader.arrived, 120, worker, "the warm-up alert")
+                total = int(rate * seconds)
+                sent: dict[str, float] = {}
+                say(f"publishing {total} one-story pages at {rate:g}/s with {rules} rules ...")
+                start = time.time()
+                for i in range(total):
+                    page = _latency_page(i, articles[i % len(articles)])
+                    delay = start + i / rate - time.time()
+                    if delay > 0:
+                        time.sleep(delay)
+                    sent[page.canonical_url] = time.time()
+                    prod.send(topic, key=page.canonical_url.encode(), value=page.to_bytes())
+                    if sys.stderr.isatty() and i % 100 == 0:
+                        print(
+                            f"\r  {i}/{total} published, {len(reader.arrived)} alerts",
+                            end="",
+                            file=sys.stderr,
+                        )
+                prod.flush()
+                published_in = time.time() - start
+                _wait(lambda: all(url in reader.arrived for url in sent), 120, worker, "every alert")
+                if sys.stderr.isatty():
+                    print(file=sys.stderr)
+            finally:
+                prod.close()
+                reader.stop.set()
+        delays = [reader.arrived[url] - at for url, at in sent.items()]
+
+        def median_of(hop: Callable[[str], float]) -> float:
+            values = [hop(url) for url in sent if url in reader.split_at and url in reader.indexed_at]
+            return round(_percentile(values, 0.5), 3) if values else float("nan")
+
+        return {
+            "rules": rules,
+            "stories": len(sent),
+            "rate_per_s": round(len(sent) / published_in, 1),
+            "p50_s": round(_percentile(delays, 0.50), 3),
+            "p90_s": round(_percentile(delays, 0.90), 3),
+            "p99_s": round(_percentile(delays, 0.99), 3),
+            "max_s": round(max(delays), 3),
+            "median_split_s": median_of(lambda url: reader.split_at[url] - sent[url]),
+            "median_index_s": median_of(lambda url: reader.indexed_at[url] - reader.split_at[url]),
+            "median_match_s": median_of(lambda url: reader.arrived[url] - reader.indexed_at[url]),
+        }
+    finally:
+        teardown(run)
+
+
+def _wait(done: Callable[[], bool], timeout: float, worker: Any, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if worker.poll() is not None:
+            raise RuntimeError(f"the worker exited with code {worker.returncode} while waiting for {what}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def throughput(settings: Settings, rules: int, pages: int, say: Callable[[str], None]) -> dict[str, Any]:
+    run = _run_settings(settings, "thr")
+    init(run)
+    try:
+        add_rules(run, journalist_rules(rules))
+        batch = _pages(pages)
+        ids = sorted({story.id for page in batch for story in split_page(page)})
+        from pipeline.publish import publish_pages
+
+        publish_pages(run, batch)
+        say(f"{len(batch)} pages ({len(ids)} stories) with {rules} rules ...")
+        log_path = run.state_dir / "logs" / f"{run.topic_prefix}-worker.log"
+        names = TopicNames.from_settings(run)
+        t0 = time.monotonic()
+        with running_worker(run, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}) as worker:
+            wait_until_indexed(run, ids, worker, timeout=900)
+            indexed_s = time.monotonic() - t0
+            _wait(lambda: caught_up(run, names.indexed), 900, worker, "the alert stage")
+            matched_s = time.monotonic() - t0
+        from pipeline.alerts.store import fired_count
+
+        return {
+            "rules": rules,
+            "stories": len(ids),
+            "indexed_per_s": round(len(ids) / indexed_s, 1),
+            "matched_per_s": round(len(ids) / matched_s, 1),
+            "alerts_fired": fired_count(run),
+        }
+    finally:
+        teardown(run)
+
+
+def alerts_bench(
+    settings: Settings,
+    say: Callable[[str], None],
+    rule_counts: tuple[int, ...] = (0, 10, 100, 1000),
+    pages: int = 1000,
+    latency_rules: tuple[int, ...] = (10, 1000),
+    rate: float = 100.0,
+    seconds: float = 30.0,
+) -> dict[str, Any]:
+    settings = ensure_services(settings, say)
+    lat = []
+    for count in latency_rules:
+        lat.append(latency(settings, count, rate, seconds, say))
+        say(f"  latency with {count} rules: {lat[-1]}")
+    thr = []
+    for count in rule_counts:
+        thr.append(throughput(settings, count, pages, say))
+        say(f"  throughput with {count} rules: {thr[-1]}")
+    base = next((t["indexed_per_s"] for t in thr if t["rules"] == 0), None)
+    if base:
+        for t in thr:
+            t["ingestion_cost_pct"] = round(100 * (1 - t["indexed_per_s"] / base), 1)
+    return {"latency": lat, "throughput": thr}
