@@ -231,9 +231,12 @@ def create_app(settings: Settings) -> faust.App:
                         "index", sources[rejected.position], rejected.reason, rejected.error_type
                     )
                 refused = {rejected.position for rejected in result.rejected}
-                written = [story.id for i, story in enumerate(stories) if i not in refused]
+                written = [story for i, story in enumerate(stories) if i not in refused]
                 if written and settings.alerts_enabled:  # before the commit: the alert stage's input
-                    batch = IndexedBatch(ids=written)
+                    batch = IndexedBatch(
+                        ids=[story.id for story in written],
+                        languages=sorted({story.lang for story in written}),
+                    )
                     await send(
                         indexed_topic, None, batch.to_bytes(), {"stage": "index", **where(events[-1].message)}
                     )
@@ -256,9 +259,14 @@ def create_app(settings: Settings) -> faust.App:
         try:
             async for events in stream.take_events(100, within=settings.alert_linger_seconds):
                 ids: list[str] = []
+                languages: set[str] = set()
+                known = True  # every batch says its stories' languages (else: search every field)
                 for event in events:
                     try:
-                        ids += decode(IndexedBatch, event.message.value).ids
+                        batch = decode(IndexedBatch, event.message.value)
+                        ids += batch.ids
+                        languages.update(batch.languages)
+                        known = known and bool(batch.languages)
                     except PermanentError as exc:
                         await dead_letter("alerts", event.message, str(exc), type(exc).__name__)
                 ids = list(dict.fromkeys(ids))
@@ -266,7 +274,8 @@ def create_app(settings: Settings) -> faust.App:
                 for start in range(0, len(ids), MATCH_CHUNK):
                     chunk = ids[start : start + MATCH_CHUNK]
                     try:
-                        alerts = await _until_answered(lambda c=chunk: _match(stage, c), ctx)
+                        langs = sorted(languages) if known else None
+                        alerts = await _until_answered(lambda c=chunk, ls=langs: _match(stage, c, ls), ctx)
                     except Exception as exc:  # not transient: keep the input, go on
                         log.exception("alert matching failed", extra=ctx)
                         alert_stats.last_error = f"{type(exc).__name__}: {exc}"
@@ -278,7 +287,6 @@ def create_app(settings: Settings) -> faust.App:
                     await asyncio.gather(
                         *(send(alerts_topic, a.id.encode(), a.to_bytes(), ctx) for a in alerts)
                     )
-                    await stage.mark([(alert, {"sent": True}) for alert in alerts])
                     if alerts:
                         log.info("%d alerts fired", len(alerts), extra={**ctx, "count": len(alerts)})
         finally:
@@ -340,8 +348,8 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-async def _match(stage: AlertStage, ids: list[str]) -> list[Alert]:
-    return await stage.record(await stage.match(ids))
+async def _match(stage: AlertStage, ids: list[str], languages: list[str] | None) -> list[Alert]:
+    return await stage.record(await stage.match(ids, languages=languages))
 
 
 async def _until_answered(call: Any, ctx: dict[str, Any]) -> list[Alert]:

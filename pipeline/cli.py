@@ -283,15 +283,22 @@ def bench_pipeline(ctx: click.Context, pages: int) -> None:
 
 @bench.command("alerts")
 @click.option("--rate", default=100.0, show_default=True, help="Stories/s published for the latency run.")
-@click.option("--seconds", default=30.0, show_default=True, help="How long the latency run publishes.")
+@click.option("--seconds", default=60.0, show_default=True, help="How long the latency run publishes.")
 @click.option(
     "--latency-rules", default="10,1000", show_default=True, help="Rule counts of the latency runs."
 )
 @click.option("--rules", "rule_counts", default="0,10,100,1000", show_default=True, help="Rule counts.")
 @click.option("--pages", default=1000, show_default=True, help="Pages per throughput run.")
+@click.option("--hops", is_flag=True, help="Also time each hop (reads two more topics while measuring).")
 @click.pass_context
 def bench_alerts(
-    ctx: click.Context, rate: float, seconds: float, latency_rules: str, rule_counts: str, pages: int
+    ctx: click.Context,
+    rate: float,
+    seconds: float,
+    latency_rules: str,
+    rule_counts: str,
+    pages: int,
+    hops: bool,
 ) -> None:
     """Publish-to-alert latency (p50/p99) and ingestion throughput with 0/10/100/1,000 rules."""
     from pipeline.bench_alerts import alerts_bench
@@ -307,6 +314,7 @@ def bench_alerts(
         latency_rules=counts(latency_rules),
         rate=rate,
         seconds=seconds,
+        hops=hops,
     )
     click.echo(json.dumps(result, indent=2))
 
@@ -728,7 +736,7 @@ def alerts_fired(ctx: click.Context, rule: str | None, limit: int, as_json: bool
         if as_json:
             click.echo(json.dumps(alert, ensure_ascii=False))
             continue
-        delivery = alert.get("delivery") or ("sent" if alert.get("sent") else "pending")
+        delivery = alert.get("delivery") or "pending"
         click.echo(
             f"{alert['fired_at'][:19]}  {alert['rule']:<20} {alert['kind']:<8} {alert['lang']:<4} "
             f"{delivery:<9} {(alert.get('title') or alert.get('snippet', ''))[:60]}"

@@ -121,6 +121,9 @@ class IndexedBatch(Message):
 
     schema_version: Literal[1] = 1
     ids: list[str] = Field(min_length=1, description="Ids of the stories written, in batch order.")
+    languages: list[str] = Field(
+        default_factory=list, description="Languages of those stories (empty: not known, search every field)."
+    )
     indexed_at: datetime = Field(default_factory=utcnow)
 
 

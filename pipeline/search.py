@@ -13,17 +13,23 @@ def search_body(
     filters: dict[str, list[str]] | None = None,
     limit: int = 10,
     ids: list[str] | None = None,
+    fields: list[str] | None = None,
 ) -> dict[str, Any]:
     """The search a journalist runs (Kibana's Lucene syntax over every text field, highlighted),
     optionally limited to some values of the filter fields and to some story ids. Alert rules run
-    exactly this, so a rule fires for what the same search returns."""
+    exactly this, so a rule fires for what the same search returns. ``fields`` narrows the default
+    fields (see :func:`pipeline.index.template.fields_for`)."""
     clauses: list[dict[str, Any]] = [
         {"terms": {field: values}} for field, values in (filters or {}).items() if values
     ]
+    search: dict[str, Any] = {
+        "bool": {"must": [{"query_string": {"query": query, **_fields(fields)}}], "filter": clauses}
+    }
     if ids is not None:
-        clauses.append({"ids": {"values": ids}})
+        # The ids first: in segments without those stories, the search stops before the rest.
+        search = {"bool": {"must": [{"ids": {"values": ids}}, search]}}
     return {
-        "query": {"bool": {"must": [{"query_string": {"query": query}}], "filter": clauses}},
+        "query": search,
         "highlight": {
             "fields": {
                 "text*": {"fragment_size": 160, "number_of_fragments": 1},
@@ -37,6 +43,10 @@ def search_body(
         "size": limit,
         "sort": ["_score", {"first_seen_at": "desc"}],
     }
+
+
+def _fields(fields: list[str] | None) -> dict[str, Any]:
+    return {"fields": fields} if fields is not None else {}
 
 
 def search(

@@ -3,14 +3,18 @@ answers out; stage.py sends them).
 
 Two steps, each one ``_msearch``:
 
-1. find: the rules in groups of :data:`RULES_PER_SEARCH`, each group one search over the batch's
-   ids whose clauses are the rules' own searches (query and filters), named after the rule: every
-   hit says which rules it matched (``matched_queries``). One search per rule costs Elasticsearch
-   about twice as much per rule (measured: 1,000 rules over 100 stories, 0.24 s as separate
-   searches, 0.09-0.14 s in groups of 100). A group that fails (a rule that no longer parses, too
-   many clauses) is searched again rule by rule, so one bad rule does not hide the others.
-2. detail: for the rules that matched, their own search limited to the stories they matched, with
-   highlighting: the alert's snippet is what the journalist would see for that search.
+1. find: the rules in groups of :data:`RULES_PER_SEARCH`; each group is one search over the
+   batch's ids whose clauses are the rules' own searches (query and filters): which stories match
+   any rule of the group. Most groups match nothing, and one search per group costs Elasticsearch
+   far less than one per rule (measured: 1,000 rules over 100 stories, 0.24 s as separate
+   searches, 0.09-0.14 s in groups of 100). The default fields are narrowed to the batch's
+   languages (``title``, ``text``, ``title_tr``, ``text_tr``, ... instead of all 78): the same
+   stories match, and Elasticsearch looks each term up in far fewer fields of every segment.
+2. detail: for each group that matched (or whose search failed: a rule that no longer parses, too
+   many clauses), each of its rules' own search, highlighted, over the stories the group matched:
+   the alert is exactly what the journalist's search returns, with its snippet. (Named queries
+   would say which rule matched in step 1, but Elasticsearch then evaluates every clause of the
+   group again for every hit, which measured slower under load.)
 """
 
 from __future__ import annotations
@@ -34,22 +38,21 @@ def alert_id(rule: str, story_id: str) -> str:
 RULES_PER_SEARCH = 100
 
 
-def find_body(rules: Sequence[Rule], ids: Sequence[str], index: str) -> list[dict[str, Any]]:
-    """Step 1: the rules in groups, each group one search whose hits name the rules they match."""
+def find_body(
+    rules: Sequence[Rule], ids: Sequence[str], index: str, fields: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Step 1: the rules in groups, each group one search for the stories matching any of them."""
     searches: list[dict[str, Any]] = []
-    for start in range(0, len(rules), RULES_PER_SEARCH):
+    for group in groups(rules):
         clauses = []
-        for rule in rules[start : start + RULES_PER_SEARCH]:
-            own = rule.search()["query"]["bool"]
-            clauses.append({"bool": {"must": own["must"], "filter": own["filter"], "_name": rule.name}})
+        for rule in group:
+            own = rule.search(fields=fields)["query"]["bool"]
+            clauses.append({"bool": {"must": own["must"], "filter": own["filter"]}})
+        any_rule = {"bool": {"should": clauses, "minimum_should_match": 1}}
         body = {
-            "query": {
-                "bool": {
-                    "filter": [{"ids": {"values": list(ids)}}],
-                    "should": clauses,
-                    "minimum_should_match": 1,
-                }
-            },
+            # the ids first: in segments without those stories, no rule is looked at (measured on 23
+            # segments: 0.13 s instead of 0.26 s for 1,000 rules)
+            "query": {"bool": {"filter": [{"ids": {"values": list(ids)}}, any_rule]}},
             "size": len(ids),
             "_source": False,
             "sort": ["_doc"],
@@ -59,30 +62,32 @@ def find_body(rules: Sequence[Rule], ids: Sequence[str], index: str) -> list[dic
     return searches
 
 
-def read_find(rules: Sequence[Rule], answer: dict[str, Any]) -> tuple[dict[str, list[str]], list[list[Rule]]]:
-    """Step 1's answer: story ids per rule name that matched, and the groups whose search failed."""
-    matched: dict[str, list[str]] = {}
-    failed: list[list[Rule]] = []
-    groups = [list(rules[i : i + RULES_PER_SEARCH]) for i in range(0, len(rules), RULES_PER_SEARCH)]
-    for group, response in zip(groups, answer["responses"], strict=True):
+def groups(rules: Sequence[Rule]) -> list[list[Rule]]:
+    return [list(rules[i : i + RULES_PER_SEARCH]) for i in range(0, len(rules), RULES_PER_SEARCH)]
+
+
+def read_find(
+    rules: Sequence[Rule], ids: Sequence[str], answer: dict[str, Any]
+) -> list[tuple[list[Rule], list[str]]]:
+    """Step 1's answer: each group to search rule by rule, with the stories to search: those the
+    group matched, or all of them when the group's search failed."""
+    todo: list[tuple[list[Rule], list[str]]] = []
+    for group, response in zip(groups(rules), answer["responses"], strict=True):
         if "error" in response:
-            failed.append(group)
-            continue
-        for hit in response["hits"]["hits"]:
-            for name in hit.get("matched_queries", []):
-                matched.setdefault(name, []).append(hit["_id"])
-    return matched, failed
+            todo.append((group, list(ids)))
+        elif response["hits"]["hits"]:
+            todo.append((group, [hit["_id"] for hit in response["hits"]["hits"]]))
+    return todo
 
 
 def msearch_body(
-    rules: Sequence[Rule], ids: Sequence[str] | dict[str, list[str]], index: str
+    rules: Sequence[Rule], ids: Sequence[str], index: str, fields: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Each rule's own search (highlighted), limited to the stories ``ids`` (the same for every
-    rule, or per rule name). Which stories match does not depend on scores, so none are computed."""
+    """Each rule's own search (highlighted), limited to the stories ``ids``. Which stories match
+    does not depend on scores, so none are computed."""
     searches: list[dict[str, Any]] = []
     for rule in rules:
-        own = list(ids[rule.name]) if isinstance(ids, dict) else list(ids)
-        body = rule.search(ids=own, limit=len(own))
+        body = rule.search(ids=list(ids), limit=len(ids), fields=fields)
         searches += [{"index": index}, {**body, "sort": ["_doc"], "track_total_hits": False}]
     return searches
 

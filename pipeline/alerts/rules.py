@@ -39,6 +39,9 @@ class Rule(BaseModel):
     def filters(self) -> dict[str, list[str]]:
         return {"lang": self.languages, "site": self.sites, "kind": list(self.kinds)}
 
-    def search(self, ids: list[str] | None = None, limit: int = 10) -> dict[str, Any]:
-        """The search body: the journalist's search, with the rule's filters (and story ids)."""
-        return search_body(self.query, self.filters(), limit=limit, ids=ids)
+    def search(
+        self, ids: list[str] | None = None, limit: int = 10, fields: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The search body: the journalist's search, with the rule's filters (and story ids, and
+        default fields narrowed to the stories' languages)."""
+        return search_body(self.query, self.filters(), limit=limit, ids=ids, fields=fields)

@@ -2,8 +2,9 @@
 
 For each group of freshly indexed stories: make them searchable (``_refresh``), run every rule over
 them in one ``_msearch``, and record each alert in ``<alias>.alerts`` with ``op_type=create`` under
-its (rule, story) id. Only alerts that were created now, or created earlier but never sent (a worker
-stopped in between), are returned to be sent: a replay fires nothing new.
+its (rule, story) id. Only alerts that were created now, or created earlier but whose notifications
+never ended (a worker stopped in between), are returned to be sent: a replay fires nothing new, and
+the notify stage skips an alert whose delivery is already recorded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from elasticsearch import AsyncElasticsearch
 
 from pipeline.alerts.firing import build_alert, find_body, msearch_body, read_find, read_msearch
 from pipeline.alerts.rules import Rule
+from pipeline.index.template import fields_for
 from pipeline.index.triage import Outcome, classify, reason
 from pipeline.messages import Alert, utcnow
 
@@ -87,33 +89,33 @@ class AlertStage:
         """A rule from the last load (the notifier's view of targets)."""
         return next((rule for rule in self._rules if rule.name == name), None)
 
-    async def match(self, ids: Sequence[str], rules: Sequence[Rule] | None = None) -> list[Alert]:
-        """Every (rule, story) match among ``ids``: two searches (see firing.py)."""
+    async def match(
+        self, ids: Sequence[str], rules: Sequence[Rule] | None = None, languages: Sequence[str] | None = None
+    ) -> list[Alert]:
+        """Every (rule, story) match among ``ids`` (stories in ``languages``, when known): two
+        searches (see firing.py)."""
         rules = await self.rules() if rules is None else rules
         self.stats.batches += 1
         self.stats.stories += len(ids)
         if not rules or not ids:
             return []
         await self.es.indices.refresh(index=self.alias)  # what was just indexed must be searchable
-        found = await self.es.msearch(searches=find_body(rules, ids, self.alias))
-        matched, failed = read_find(rules, dict(found))
-        hits: list[tuple[Rule, dict[str, Any]]] = []
-        for group in failed:  # rule by rule: the broken one is named, the others still run
-            answer = await self.es.msearch(searches=msearch_body(group, ids, self.alias))
-            hits += self._read(group, dict(answer))
-        if matched:
-            fired = [rule for rule in rules if rule.name in matched]
-            answer = await self.es.msearch(searches=msearch_body(fired, matched, self.alias))
-            hits += self._read(fired, dict(answer))
-        return [build_alert(rule, hit) for rule, hit in hits]
-
-    def _read(self, rules: Sequence[Rule], answer: dict[str, Any]) -> list[tuple[Rule, dict[str, Any]]]:
-        matches = read_msearch(rules, answer)
+        fields = fields_for(languages) if languages else None
+        found = await self.es.msearch(searches=find_body(rules, ids, self.alias, fields))
+        todo = read_find(rules, ids, dict(found))
+        if not todo:
+            return []
+        searches: list[dict[str, Any]] = []
+        for group, matched in todo:
+            searches += msearch_body(group, matched, self.alias, fields)
+        answer = await self.es.msearch(searches=searches)
+        matches = read_msearch([rule for group, _ in todo for rule in group], dict(answer))
         for rule, error in matches.errors:
             self.stats.rule_errors += 1
             self.stats.last_error = f"rule {rule.name!r}: {error}"
             log.warning("alert rule %r failed: %s", rule.name, error, extra={"stage": "alerts"})
-        return matches.hits
+        hits = matches.hits
+        return [build_alert(rule, hit) for rule, hit in hits]
 
     async def record(self, alerts: Sequence[Alert]) -> list[Alert]:
         """Write each alert under its (rule, story) id unless it is there; return the ones to send."""
@@ -123,7 +125,7 @@ class AlertStage:
         for alert in alerts:
             operations += [
                 {"create": {"_index": self.alerts_index, "_id": alert.id}},
-                {**alert.model_dump(mode="json", exclude={"schema_version"}), "sent": False},
+                alert.model_dump(mode="json", exclude={"schema_version"}),
             ]
         answer = await self.es.bulk(operations=operations, refresh=False)
         fresh: list[Alert] = []
@@ -139,20 +141,10 @@ class AlertStage:
                 raise TransientAlertError(reason(result.get("error")))
             else:
                 raise RuntimeError(f"alert {alert.id} could not be recorded: {reason(result.get('error'))}")
-        unsent = await self._unsent(existing)
+        unsent = await self.undelivered(existing)
         self.stats.fired += len(fresh) + len(unsent)
         self.stats.already_fired += len(existing) - len(unsent)
         return fresh + unsent
-
-    async def _unsent(self, alerts: Sequence[Alert]) -> list[Alert]:
-        """Of alerts already recorded, those a stopped worker recorded but never sent."""
-        if not alerts:
-            return []
-        found = await self.es.mget(
-            index=self.alerts_index, ids=[alert.id for alert in alerts], source_includes=["sent"]
-        )
-        sent = {doc["_id"] for doc in found["docs"] if doc.get("found") and doc["_source"].get("sent")}
-        return [alert for alert in alerts if alert.id not in sent]
 
     async def undelivered(self, alerts: Sequence[Alert]) -> list[Alert]:
         """Of these alerts, those whose notifications have not been attempted to the end (a replay
@@ -166,7 +158,7 @@ class AlertStage:
         return [alert for alert in alerts if alert.id not in done]
 
     async def mark(self, updates: Sequence[tuple[Alert, dict[str, Any]]]) -> None:
-        """Update alerts' documents (``sent``, ``delivery``, ...) in one request; best effort, logged."""
+        """Update alerts' documents (their delivery) in one request; best effort, logged."""
         if not updates:
             return
         operations: list[dict[str, Any]] = []

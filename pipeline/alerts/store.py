@@ -48,7 +48,6 @@ ALERTS_MAPPINGS = {
         "lang": {"type": "keyword"},
         "first_seen_at": {"type": "date"},
         "fired_at": {"type": "date"},
-        "sent": {"type": "boolean"},
         "delivery": {"type": "keyword"},
         "delivery_error": {"type": "text", "index": False},
         "delivery_at": {"type": "date"},
@@ -173,7 +172,9 @@ def dry_run(settings: Settings, rule: Rule, limit: int = 20) -> list[dict[str, A
     return [hit_summary(hit) for hit in answer["hits"]["hits"]]
 
 
-def match_batch(settings: Settings, rules: list[Rule], ids: list[str]) -> list[Alert]:
+def match_batch(
+    settings: Settings, rules: list[Rule], ids: list[str], languages: list[str] | None = None
+) -> list[Alert]:
     """The alerts ``rules`` fire on the stories ``ids`` (nothing recorded or sent): what the
     worker's alert stage does for each batch."""
     from pipeline.alerts.stage import AlertStage, AlertStats
@@ -182,7 +183,7 @@ def match_batch(settings: Settings, rules: list[Rule], ids: list[str]) -> list[A
     async def run() -> list[Alert]:
         es = async_es_client(settings)
         try:
-            return await AlertStage(es, settings.index_alias, AlertStats()).match(ids, rules)
+            return await AlertStage(es, settings.index_alias, AlertStats()).match(ids, rules, languages)
         finally:
             await es.close()
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 #: Story language (BCP-47) -> Elasticsearch language analyzer. On the official distribution these
@@ -58,6 +59,19 @@ LANGUAGE_ANALYZERS: dict[str, str] = {
 }
 
 TIME_FIELD = "first_seen_at"
+
+#: The fields a query without field names searches (the index's ``index.query.default_field``).
+DEFAULT_FIELDS = ["title", "text", "title_*", "text_*"]
+
+
+def fields_for(languages: Iterable[str]) -> list[str]:
+    """The default fields that can hold text for stories in ``languages``: a query over these finds
+    exactly what it finds over :data:`DEFAULT_FIELDS` among such stories (the other
+    language-analysed fields are empty for them), with far fewer fields to look terms up in."""
+    analysed = sorted({lang for lang in languages if lang in LANGUAGE_ANALYZERS})
+    return ["title", "text"] + [f"{field}_{lang}" for lang in analysed for field in ("title", "text")]
+
+
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
 
@@ -107,7 +121,7 @@ def index_template(alias: str, shards: int = 1, replicas: int = 0) -> dict[str, 
                 "number_of_shards": shards,
                 "number_of_replicas": replicas,
                 "refresh_interval": "1s",
-                "query": {"default_field": ["title", "text", "title_*", "text_*"]},
+                "query": {"default_field": DEFAULT_FIELDS},
             },
             "mappings": mappings(),
         },

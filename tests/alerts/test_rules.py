@@ -12,10 +12,12 @@ from pipeline.search import search_body
 def test_a_rule_searches_like_a_journalist_with_its_filters() -> None:
     rule = Rule(name="ua-desk", query='Zelensky AND "air defence"', languages=["en", "uk"], kinds=["teaser"])
     body = rule.search(ids=["a", "b"])
-    assert body["query"]["bool"]["must"] == [{"query_string": {"query": 'Zelensky AND "air defence"'}}]
-    assert {"terms": {"lang": ["en", "uk"]}} in body["query"]["bool"]["filter"]
-    assert {"terms": {"kind": ["teaser"]}} in body["query"]["bool"]["filter"]
-    assert {"ids": {"values": ["a", "b"]}} in body["query"]["bool"]["filter"]
+    ids, own = body["query"]["bool"]["must"]
+    assert ids == {"ids": {"values": ["a", "b"]}}  # first: segments without them are skipped
+    assert own["bool"]["must"] == [{"query_string": {"query": 'Zelensky AND "air defence"'}}]
+    assert {"terms": {"lang": ["en", "uk"]}} in own["bool"]["filter"]
+    assert {"terms": {"kind": ["teaser"]}} in own["bool"]["filter"]
+    assert own == rule.search()["query"]  # the same search, limited to the stories
     plain = Rule(name="plain", query="Zelensky").search()
     assert plain == search_body("Zelensky")  # no filters: exactly the plain search
 

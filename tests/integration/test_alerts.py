@@ -93,6 +93,46 @@ def test_a_rule_fires_for_the_teaser_that_names_the_keyword_not_the_article(
     assert [r.name for r in list_rules(settings)] == ["harbour-articles", "zelensky"]
 
 
+def test_narrowing_the_fields_to_the_batchs_languages_finds_the_same(
+    indexed: tuple[Settings, list[str], dict[str, str]],
+) -> None:
+    settings, ids, _ = indexed
+    from pipeline.demo.runner import sample_pages
+
+    turkish = next(s.page for s in sample_pages() if s.page.site == "anka-haber")
+    stories = split_page(turkish)
+    es = es_client(settings)
+    try:
+        es.bulk(operations=[p for s in stories for p in bulk_action(s, settings.index_alias)], refresh=True)
+    finally:
+        es.close()
+    every = ids + [s.id for s in stories]
+    queries = [
+        "Zelensky",
+        "depremler",
+        "deprem*",
+        'title:"contract"',
+        "NOT Zelensky",
+        "harbour AND NOT vote",
+        "Kyi?",
+    ]
+    rules = [Rule(name=f"q{i}", query=q) for i, q in enumerate(queries)]
+    languages = sorted({s.lang for s in stories} | {"en"})
+    assert languages == ["en", "tr"]
+
+    def fired(languages: list[str] | None) -> set[tuple[str, str]]:
+        return {(a.rule, a.story_id) for a in match_batch(settings, rules, every, languages)}
+
+    everywhere = fired(None)
+    assert {rule for rule, _ in everywhere} >= {
+        "q0",
+        "q1",
+        "q2",
+        "q4",
+    }  # Turkish stemming: depremde -> deprem
+    assert fired(languages) == everywhere
+
+
 def test_a_query_that_does_not_parse_is_refused_with_the_parsers_message(
     indexed: tuple[Settings, list[str], dict[str, str]],
 ) -> None:
