@@ -1,14 +1,20 @@
 """The faust app: topics and agents. Each agent decodes, calls the pure core, sends, routes failures.
 
+Four agents: split (pages -> stories), index (stories -> Elasticsearch, then the written ids to the
+indexed topic), alerts (indexed ids -> every rule -> alerts recorded once -> alerts topic) and notify
+(alerts -> webhooks, log). Each reads its own topic, so a slow stage never holds the ones before it.
+
 Reliability rules (see DESIGN.md section 6):
 
-* at-least-once: faust commits an offset only after the agent has moved past the message, and the
-  producer is flushed before every commit;
+* at-least-once: faust commits an offset only after the agent has moved past the message (the split
+  stage acknowledges each page itself, once Kafka has confirmed its stories; faust commits up to
+  the first page not yet acknowledged), and the producer is flushed before every commit;
 * faust acknowledges a message whose handler raised and never sees it again, so every agent catches
   per message: a PermanentError (or an unexpected bug on one page) goes to the dead-letter topic
   with the stage, the reason and the original bytes; the stream goes on;
 * sends are awaited until Kafka confirms them, so a commit never overtakes the output it stands for;
-* the index stage returns from a batch only when every story is indexed or dead-lettered;
+* the index stage returns from a batch only when every story is indexed or dead-lettered, and its
+  ids are on the indexed topic;
   anything Elasticsearch answers that we do not understand stops the worker loudly (exit 70),
   before the batch's offsets can be committed.
 """

@@ -285,10 +285,10 @@ def bench_pipeline(ctx: click.Context, pages: int) -> None:
 @click.option("--rate", default=100.0, show_default=True, help="Stories/s published for the latency run.")
 @click.option("--seconds", default=60.0, show_default=True, help="How long the latency run publishes.")
 @click.option(
-    "--latency-rules", default="10,1000", show_default=True, help="Rule counts of the latency runs."
+    "--latency-rules", default="10,100,1000", show_default=True, help="Rule counts of the latency runs."
 )
 @click.option("--rules", "rule_counts", default="0,10,100,1000", show_default=True, help="Rule counts.")
-@click.option("--pages", default=1000, show_default=True, help="Pages per throughput run.")
+@click.option("--pages", default=2000, show_default=True, help="Pages per throughput run.")
 @click.option("--hops", is_flag=True, help="Also time each hop (reads two more topics while measuring).")
 @click.pass_context
 def bench_alerts(
@@ -642,6 +642,11 @@ def alerts() -> None:
 @click.option("--owner", default=None)
 @click.option("--webhook", default=None, help="Notify this URL (JSON POST).")
 @click.option("--secret", default=None, help="Sign webhook calls with this shared secret (HMAC-SHA256).")
+@click.option(
+    "--secret-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the shared secret from this file (keeps it out of the shell history and `ps`).",
+)
 @click.pass_context
 def alerts_add(
     ctx: click.Context,
@@ -653,6 +658,7 @@ def alerts_add(
     owner: str | None,
     webhook: str | None,
     secret: str | None,
+    secret_file: Path | None,
 ) -> None:
     """Add (or replace) a rule; a query that does not parse is refused with the parser's message."""
     from pydantic import ValidationError
@@ -660,6 +666,10 @@ def alerts_add(
     from pipeline.alerts.rules import Rule, Target
     from pipeline.alerts.store import add_rule
 
+    if secret_file is not None:
+        secret = secret_file.read_text().strip()
+    if secret and not webhook:
+        raise UserError("--secret signs webhook calls: give --webhook too")
     targets = [Target(type="log")] + ([Target(type="webhook", url=webhook, secret=secret)] if webhook else [])
     try:
         rule = Rule.model_validate(
