@@ -1,7 +1,8 @@
 """Matching a batch of stories against the rules, and the alerts that fire (pure: request bodies in,
 answers out; stage.py sends them).
 
-Two steps, each one ``_msearch``:
+Rules limited to languages the batch does not have are left out first (:func:`worth_running`).
+Then two steps, each one ``_msearch``:
 
 1. find: the rules in groups of :data:`RULES_PER_SEARCH`; each group is one search over the
    batch's ids whose clauses are the rules' own searches (query and filters): which stories match
@@ -36,6 +37,15 @@ def alert_id(rule: str, story_id: str) -> str:
 
 #: Rules per search in the find step (Elasticsearch limits the clauses of one query).
 RULES_PER_SEARCH = 100
+
+
+def worth_running(rules: Sequence[Rule], languages: Sequence[str] | None) -> list[Rule]:
+    """The rules that can match a batch of stories in ``languages`` (None: not known): a rule
+    limited to other languages cannot, whatever its query; Elasticsearch is not asked."""
+    if languages is None:
+        return list(rules)
+    present = set(languages)
+    return [rule for rule in rules if not rule.languages or present.intersection(rule.languages)]
 
 
 def find_body(

@@ -16,7 +16,14 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from pipeline.alerts.firing import build_alert, find_body, msearch_body, read_find, read_msearch
+from pipeline.alerts.firing import (
+    build_alert,
+    find_body,
+    msearch_body,
+    read_find,
+    read_msearch,
+    worth_running,
+)
 from pipeline.alerts.rules import Rule
 from pipeline.index.template import fields_for
 from pipeline.index.triage import Outcome, classify, reason
@@ -94,7 +101,7 @@ class AlertStage:
     ) -> list[Alert]:
         """Every (rule, story) match among ``ids`` (stories in ``languages``, when known): two
         searches (see firing.py)."""
-        rules = await self.rules() if rules is None else rules
+        rules = worth_running(await self.rules() if rules is None else rules, languages)
         self.stats.batches += 1
         self.stats.stories += len(ids)
         if not rules or not ids:

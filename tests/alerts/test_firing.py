@@ -13,6 +13,7 @@ from pipeline.alerts.firing import (
     msearch_body,
     read_find,
     read_msearch,
+    worth_running,
 )
 from pipeline.alerts.rules import Rule
 
@@ -28,6 +29,14 @@ def test_an_alert_id_is_the_same_for_the_same_rule_and_story_only() -> None:
         == 3
     )
     assert alert_id("a", "bc") != alert_id("ab", "c")  # the separator keeps the parts apart
+
+
+def test_rules_limited_to_languages_absent_from_the_batch_are_not_run() -> None:
+    everyone = Rule(name="any", query="x")
+    turkish = Rule(name="tr", query="x", languages=["tr"])
+    kurdish = Rule(name="ku", query="x", languages=["kmr", "ckb"])
+    assert worth_running([everyone, turkish, kurdish], ["en", "ckb"]) == [everyone, kurdish]
+    assert worth_running([everyone, turkish, kurdish], None) == [everyone, turkish, kurdish]  # not known
 
 
 def test_the_find_step_groups_the_rules_own_searches() -> None:
