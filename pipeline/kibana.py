@@ -4,7 +4,9 @@ so that every field they use exists (``deploy/kibana/``, `wirestream kibana expo
 - a data view on the stories alias with ``first_seen_at`` as its time field;
 - saved searches per language and per story kind (Lucene syntax, as journalists type it);
 - a dashboard: stories over time per site and per language;
-- an example "Elasticsearch query" rule that fires when a keyword appears in new stories.
+- an example "Elasticsearch query" rule that fires when a keyword appears in new stories;
+- a data view on the fired alerts (``<alias>.alerts``, time field ``fired_at``) with saved searches
+  "Alerts fired" and "Alert notifications that failed", for the desks that own the rules.
 
 Kibana does not run on the development machines: tests check these files statically.
 """
@@ -19,6 +21,8 @@ from pipeline.index.template import LANGUAGE_ANALYZERS, TIME_FIELD
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "deploy" / "kibana"
 DATA_VIEW_ID = "wirestream-stories"
+ALERTS_VIEW_ID = "wirestream-alerts"
+ALERTS_TIME_FIELD = "fired_at"
 #: Languages with a saved search: every language the index analyses, and the regional ones the
 #: detector names that Elasticsearch has no analyser for.
 SEARCH_LANGUAGES = sorted(
@@ -34,29 +38,37 @@ def _search_source(query: str) -> dict[str, Any]:
     return {"searchSourceJSON": json.dumps(source, sort_keys=True)}
 
 
-def _data_view(alias: str) -> dict[str, Any]:
+def _data_view(view_id: str, pattern: str, name: str, time_field: str) -> dict[str, Any]:
     return {
         "type": "index-pattern",
-        "id": DATA_VIEW_ID,
-        "attributes": {"title": alias, "name": "Wirestream stories", "timeFieldName": TIME_FIELD},
+        "id": view_id,
+        "attributes": {"title": pattern, "name": name, "timeFieldName": time_field},
         "references": [],
         **_VERSION,
         "typeMigrationVersion": "8.0.0",
     }
 
 
-def _saved_search(object_id: str, title: str, query: str) -> dict[str, Any]:
+def _saved_search(
+    object_id: str,
+    title: str,
+    query: str,
+    view: tuple[str, str] = (DATA_VIEW_ID, TIME_FIELD),
+    columns: tuple[str, ...] = ("title", "site", "kind", "lang", "url"),
+    what: str = "Stories",
+) -> dict[str, Any]:
+    view_id, time_field = view
     return {
         "type": "search",
         "id": object_id,
         "attributes": {
             "title": title,
-            "description": f"Stories where {query}",
-            "columns": ["title", "site", "kind", "lang", "url"],
-            "sort": [[TIME_FIELD, "desc"]],
+            "description": f"{what} where {query}" if query else what,
+            "columns": list(columns),
+            "sort": [[time_field, "desc"]],
             "kibanaSavedObjectMeta": _search_source(query),
         },
-        "references": [{"name": _INDEX_REF, "type": "index-pattern", "id": DATA_VIEW_ID}],
+        "references": [{"name": _INDEX_REF, "type": "index-pattern", "id": view_id}],
         **_VERSION,
         "typeMigrationVersion": "10.5.0",
     }
@@ -134,7 +146,7 @@ def _dashboard(panels: list[str]) -> dict[str, Any]:
 
 
 def saved_objects(alias: str = "news-stories") -> list[dict[str, Any]]:
-    objects = [_data_view(alias)]
+    objects = [_data_view(DATA_VIEW_ID, alias, "Wirestream stories", TIME_FIELD)]
     for lang in SEARCH_LANGUAGES:
         objects.append(_saved_search(f"wirestream-lang-{lang}", f"Stories in {lang}", f"lang:{lang}"))
     for kind in KINDS:
@@ -142,6 +154,20 @@ def saved_objects(alias: str = "news-stories") -> list[dict[str, Any]]:
     objects.append(_histogram("wirestream-per-site", "Stories per site", "site"))
     objects.append(_histogram("wirestream-per-lang", "Stories per language", "lang"))
     objects.append(_dashboard(["wirestream-per-site", "wirestream-per-lang"]))
+    alerts = (ALERTS_VIEW_ID, ALERTS_TIME_FIELD)
+    columns = ("rule", "owner", "kind", "lang", "site", "title", "url", "delivery")
+    objects += [
+        _data_view(ALERTS_VIEW_ID, f"{alias}.alerts", "Wirestream alerts fired", ALERTS_TIME_FIELD),
+        _saved_search("wirestream-alerts-fired", "Alerts fired", "", alerts, columns, "Alerts fired"),
+        _saved_search(
+            "wirestream-alerts-failed",
+            "Alert notifications that failed",
+            "delivery:failed",
+            alerts,
+            (*columns, "delivery_error"),
+            "Alerts",
+        ),
+    ]
     return objects
 
 

@@ -15,11 +15,17 @@ from typing import Any, ClassVar
 import pytest
 
 from pipeline import kibana
+from pipeline.alerts.store import ALERTS_MAPPINGS
 from pipeline.errors import UserError
 from pipeline.index.template import TIME_FIELD, mappings
 
 DIR = Path(__file__).parents[2] / "deploy" / "kibana"
 FIELDS = mappings()["properties"]
+#: Each data view's fields: the stories' index template, the fired alerts' mappings.
+VIEW_FIELDS: dict[str, dict[str, Any]] = {
+    kibana.DATA_VIEW_ID: FIELDS,
+    kibana.ALERTS_VIEW_ID: ALERTS_MAPPINGS["properties"],
+}
 
 
 def objects() -> list[dict[str, Any]]:
@@ -27,11 +33,11 @@ def objects() -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines]  # every line parses
 
 
-def field_exists(name: str) -> bool:
+def field_exists(name: str, fields: dict[str, Any] = FIELDS) -> bool:
     top = name.split(".", maxsplit=1)[0]
-    if top not in FIELDS:
+    if top not in fields:
         return False
-    return "." not in name or name.split(".", 1)[1] in FIELDS[top].get("fields", {})
+    return "." not in name or name.split(".", 1)[1] in fields[top].get("fields", {})
 
 
 def query_fields(query: str) -> set[str]:
@@ -58,29 +64,39 @@ def test_ids_are_unique_and_every_reference_resolves() -> None:
             assert {p["panelRefName"] for p in panels} <= names
 
 
-def test_the_data_view_has_the_date_time_field() -> None:
-    (view,) = [o for o in objects() if o["type"] == "index-pattern"]
-    assert view["attributes"]["title"] == "news-stories"
-    assert view["attributes"]["timeFieldName"] == TIME_FIELD
-    assert FIELDS[TIME_FIELD]["type"] == "date"
+def test_the_data_views_have_date_time_fields() -> None:
+    views = {o["id"]: o["attributes"] for o in objects() if o["type"] == "index-pattern"}
+    assert views[kibana.DATA_VIEW_ID]["title"] == "news-stories"
+    assert views[kibana.DATA_VIEW_ID]["timeFieldName"] == TIME_FIELD
+    assert views[kibana.ALERTS_VIEW_ID]["title"] == "news-stories.alerts"  # where the worker records them
+    assert set(views) == set(VIEW_FIELDS)
+    for view_id, view in views.items():
+        assert VIEW_FIELDS[view_id][view["timeFieldName"]]["type"] == "date"
 
 
-def test_every_field_used_exists_in_the_index_template() -> None:
-    used: set[str] = set()
+def test_every_field_used_exists_in_its_data_views_mappings() -> None:
+    used: set[tuple[str, str]] = set()
     for obj in objects():
         attributes = obj["attributes"]
-        used |= set(attributes.get("columns", []))
-        used |= {sort[0] for sort in attributes.get("sort", [])}
+        views = [ref["id"] for ref in obj["references"] if ref["type"] == "index-pattern"]
+        if not views:
+            continue
+        (view,) = views
+        fields: set[str] = set()
+        fields |= set(attributes.get("columns", []))
+        fields |= {sort[0] for sort in attributes.get("sort", [])}
         source = json.loads(attributes.get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "{}"))
-        used |= query_fields(source.get("query", {}).get("query", ""))
+        fields |= query_fields(source.get("query", {}).get("query", ""))
         if "visState" in attributes:
-            used |= {
+            fields |= {
                 agg["params"]["field"]
                 for agg in json.loads(attributes["visState"])["aggs"]
                 if "field" in agg["params"]
             }
-    assert used
-    assert all(field_exists(f) for f in used), sorted(f for f in used if not field_exists(f))
+        used |= {(view, field) for field in fields}
+    assert {view for view, _ in used} == set(VIEW_FIELDS)
+    missing = sorted((v, f) for v, f in used if not field_exists(f, VIEW_FIELDS[v]))
+    assert not missing
 
 
 def test_saved_searches_cover_languages_and_kinds() -> None:
