@@ -259,7 +259,21 @@ def create_app(settings: Settings) -> faust.App:
     @app.agent(indexed_topic, name="alerts")
     async def alert_stage(stream: Any) -> None:
         """Indexed stories -> rules (one search per group) -> recorded once -> the alerts topic."""
-        await asyncio.get_running_loop().run_in_executor(None, ensure_alert_indices, settings)
+        attempt = 0
+        while True:  # Elasticsearch may still be starting: wait for it, as the index stage does
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, ensure_alert_indices, settings)
+                break
+            except Exception as exc:
+                attempt += 1
+                delay = backoff(attempt, cap=30.0)
+                log.warning(
+                    "cannot create the alert indices yet (%s); retrying in %.1fs",
+                    exc,
+                    delay,
+                    extra={"stage": "alerts"},
+                )
+                await asyncio.sleep(delay)
         es = async_es_client(settings)
         stage = AlertStage(es, settings.index_alias, alert_stats)
         try:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
+from pydantic import ValidationError
 
 from pipeline.alerts.firing import (
     build_alert,
@@ -87,7 +88,16 @@ class AlertStage:
                 self._rules = []
             else:
                 found = await self.es.search(index=self.rules_index, size=10_000, sort=["name"])
-                self._rules = [Rule.model_validate(hit["_source"]) for hit in found["hits"]["hits"]]
+                self._rules = []
+                for hit in found["hits"]["hits"]:
+                    try:
+                        self._rules.append(Rule.model_validate(hit["_source"]))
+                    except ValidationError as exc:  # written around `alerts add`: skip it, say so
+                        self.stats.rule_errors += 1
+                        self.stats.last_error = (
+                            f"rule {hit['_id']!r} is not a valid rule: {exc.errors()[0]['msg']}"
+                        )
+                        log.warning("%s; skipped", self.stats.last_error, extra={"stage": "alerts"})
             self._rules_version = version
             log.info("loaded %d alert rules", len(self._rules), extra={"stage": "alerts"})
         return self._rules

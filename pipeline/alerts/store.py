@@ -10,7 +10,10 @@ a (rule, story) pair fires once, also when a page is replayed or a worker restar
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
+
+from pydantic import ValidationError
 
 from pipeline.alerts.rules import Rule
 from pipeline.config import Settings
@@ -53,6 +56,9 @@ ALERTS_MAPPINGS = {
         "delivery_at": {"type": "date"},
     },
 }
+
+
+log = logging.getLogger(__name__)
 
 
 def rules_index(settings: Settings) -> str:
@@ -143,7 +149,13 @@ def list_rules(settings: Settings) -> list[Rule]:
         found = es.search(index=rules_index(settings), size=10_000, sort=["name"])
     finally:
         es.close()
-    return [Rule.model_validate(hit["_source"]) for hit in found["hits"]["hits"]]
+    rules = []
+    for hit in found["hits"]["hits"]:
+        try:
+            rules.append(Rule.model_validate(hit["_source"]))
+        except ValidationError as exc:  # written around `alerts add`; the worker skips it too
+            log.warning("rule %r is not a valid rule (%s); skipped", hit["_id"], exc.errors()[0]["msg"])
+    return rules
 
 
 def get_rule(settings: Settings, name: str) -> Rule:

@@ -212,6 +212,16 @@ def test_the_worker_fires_for_the_teaser_once_and_notifies_without_holding_inges
             name="down-hook", query="Zelensky", targets=[Target(type="webhook", url=f"{receiver.url}/down")]
         ),
     )
+    es = es_client(settings)  # a rule written around `alerts add`, not a valid rule: skipped, counted
+    try:
+        es.index(
+            index=f"{settings.index_alias}.rules",
+            id="bad",
+            document={"name": "bad", "query": ""},
+            refresh=True,
+        )
+    finally:
+        es.close()
     page = harbour_page()
     stories = {s.id: s for s in split_page(page)}
     teaser = next(s for s in stories.values() if "Zelensky" in s.text)
