@@ -127,7 +127,7 @@ class Notifier:
                         return Delivery(redact(url), error, attempt)
                     wait = _retry_after(reply.headers.get("Retry-After"))
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                error = f"{type(exc).__name__}: {exc}".rstrip(": ")
+                error = f"{type(exc).__name__}: {exc}".rstrip(": ").replace(url, redact(url))
             if attempt < self.attempts:
                 delay = min(
                     wait if wait is not None else backoff(attempt, cap=self.backoff_cap), self.backoff_cap
