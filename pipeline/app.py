@@ -25,7 +25,9 @@ import asyncio
 import logging
 import os
 import sys
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import aiohttp
 import faust
@@ -49,6 +51,8 @@ log = logging.getLogger("pipeline.worker")
 
 #: Exit code when the worker stops itself on an answer it does not understand.
 EXIT_FATAL = 70
+
+T = TypeVar("T")
 
 #: Stories per rule search (``_msearch``); a bigger group of indexed batches is searched in parts.
 MATCH_CHUNK = 1000
@@ -259,34 +263,21 @@ def create_app(settings: Settings) -> faust.App:
     @app.agent(indexed_topic, name="alerts")
     async def alert_stage(stream: Any) -> None:
         """Indexed stories -> rules (one search per group) -> recorded once -> the alerts topic."""
-        attempt = 0
-        while True:  # Elasticsearch may still be starting: wait for it, as the index stage does
-            try:
-                await asyncio.get_running_loop().run_in_executor(None, ensure_alert_indices, settings)
-                break
-            except Exception as exc:
-                attempt += 1
-                delay = backoff(attempt, cap=30.0)
-                log.warning(
-                    "cannot create the alert indices yet (%s); retrying in %.1fs",
-                    exc,
-                    delay,
-                    extra={"stage": "alerts"},
-                )
-                await asyncio.sleep(delay)
+        loop = asyncio.get_running_loop()  # Elasticsearch may still be starting: wait for it
+        await _until_answered(
+            lambda: loop.run_in_executor(None, ensure_alert_indices, settings), {"stage": "alerts"}
+        )
         es = async_es_client(settings)
         stage = AlertStage(es, settings.index_alias, alert_stats)
         try:
             async for events in stream.take_events(100, within=settings.alert_linger_seconds):
                 ids: list[str] = []
                 languages: set[str] = set()
-                known = True  # every batch says its stories' languages (else: search every field)
                 for event in events:
                     try:
                         batch = decode(IndexedBatch, event.message.value)
                         ids += batch.ids
                         languages.update(batch.languages)
-                        known = known and bool(batch.languages)
                     except PermanentError as exc:
                         await dead_letter("alerts", event.message, str(exc), type(exc).__name__)
                 ids = list(dict.fromkeys(ids))
@@ -294,8 +285,7 @@ def create_app(settings: Settings) -> faust.App:
                 for start in range(0, len(ids), MATCH_CHUNK):
                     chunk = ids[start : start + MATCH_CHUNK]
                     try:
-                        langs = sorted(languages) if known else None
-                        alerts = await _until_answered(lambda c=chunk, ls=langs: _match(stage, c, ls), ctx)
+                        alerts = await _until_answered(partial(_match, stage, chunk, sorted(languages)), ctx)
                     except Exception as exc:  # not transient: keep the input, go on
                         log.exception("alert matching failed", extra=ctx)
                         alert_stats.last_error = f"{type(exc).__name__}: {exc}"
@@ -355,7 +345,7 @@ def create_app(settings: Settings) -> faust.App:
                     received[alert.id] = (event.message, alert)
                 alerts = [alert for _, alert in received.values()]
                 try:
-                    due = await _until_answered(lambda a=alerts: stage.undelivered(a), {"stage": "notify"})
+                    due = await _until_answered(partial(stage.undelivered, alerts), {"stage": "notify"})
                 except Exception as exc:  # cannot tell: notifying twice beats not notifying
                     log.warning("could not read delivery states: %s", exc, extra={"stage": "notify"})
                     due = alerts
@@ -368,18 +358,17 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-async def _match(stage: AlertStage, ids: list[str], languages: list[str] | None) -> list[Alert]:
+async def _match(stage: AlertStage, ids: list[str], languages: list[str]) -> list[Alert]:
     return await stage.record(await stage.match(ids, languages=languages))
 
 
-async def _until_answered(call: Any, ctx: dict[str, Any]) -> list[Alert]:
+async def _until_answered(call: Callable[[], Awaitable[T]], ctx: dict[str, Any]) -> T:
     """Run ``call`` until Elasticsearch answers (429, 5xx, timeouts and refused connections are
     retried with capped backoff and no limit, as the index stage does)."""
     attempt = 0
     while True:
         try:
-            result: list[Alert] = await call()
-            return result
+            return await call()
         except (TransientAlertError, TransportError, OSError, ApiError) as exc:
             if isinstance(exc, ApiError) and exc.meta.status != 429 and exc.meta.status < 500:
                 raise

@@ -24,7 +24,7 @@ from pipeline.split import split_page
 from pipeline.worker_process import running_worker, wait_until_indexed
 
 
-def _pages(count: int) -> list[RawPage]:
+def sample_copies(count: int) -> list[RawPage]:
     samples = [s.page for s in sample_pages()]
     pages = []
     for i in range(count):
@@ -41,7 +41,7 @@ def pipeline_throughput(
     tag = "bench" + uuid.uuid4().hex[:6]
     settings = scoped(settings, tag)
     init(settings)
-    batch = _pages(pages)
+    batch = sample_copies(pages)
     ids = sorted({story.id for page in batch for story in split_page(page)})
     say(f"publishing {len(batch)} pages ({len(ids)} stories) to {tag}.pages.v1 ...")
     publish_pages(settings, batch)

@@ -32,13 +32,13 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.alerts.rules import Rule
-from pipeline.alerts.store import add_rules
-from pipeline.bench import _pages
+from pipeline.alerts.store import add_rules, fired_count
+from pipeline.bench import sample_copies
 from pipeline.bootstrap import init, kafka_client_options, scoped, teardown
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services, sample_pages
 from pipeline.messages import RawPage
-from pipeline.publish import producer
+from pipeline.publish import producer, publish_pages
 from pipeline.split import split_page
 from pipeline.topics import TopicNames
 from pipeline.worker_process import caught_up, running_worker, wait_until_indexed
@@ -283,10 +283,8 @@ def throughput(settings: Settings, rules: int, pages: int, say: Callable[[str], 
     init(run)
     try:
         add_rules(run, journalist_rules(rules))
-        batch = _pages(pages)
+        batch = sample_copies(pages)
         ids = sorted({story.id for page in batch for story in split_page(page)})
-        from pipeline.publish import publish_pages
-
         publish_pages(run, batch)
         say(f"{len(batch)} pages ({len(ids)} stories) with {rules} rules ...")
         log_path = run.state_dir / "logs" / f"{run.topic_prefix}-worker.log"
@@ -297,8 +295,6 @@ def throughput(settings: Settings, rules: int, pages: int, say: Callable[[str], 
             indexed_s = time.monotonic() - t0
             _wait(lambda: caught_up(run, names.indexed), 900, worker, "the alert stage")
             matched_s = time.monotonic() - t0
-        from pipeline.alerts.store import fired_count
-
         return {
             "rules": rules,
             "stories": len(ids),

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.alerts.store import alerts_index
 from pipeline.index.template import LANGUAGE_ANALYZERS, TIME_FIELD
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "deploy" / "kibana"
@@ -157,7 +158,7 @@ def saved_objects(alias: str = "news-stories") -> list[dict[str, Any]]:
     alerts = (ALERTS_VIEW_ID, ALERTS_TIME_FIELD)
     columns = ("rule", "owner", "kind", "lang", "site", "title", "url", "delivery")
     objects += [
-        _data_view(ALERTS_VIEW_ID, f"{alias}.alerts", "Wirestream alerts fired", ALERTS_TIME_FIELD),
+        _data_view(ALERTS_VIEW_ID, alerts_index(alias), "Wirestream alerts fired", ALERTS_TIME_FIELD),
         _saved_search("wirestream-alerts-fired", "Alerts fired", "", alerts, columns, "Alerts fired"),
         _saved_search(
             "wirestream-alerts-failed",

@@ -121,9 +121,7 @@ class IndexedBatch(Message):
 
     schema_version: Literal[1] = 1
     ids: list[str] = Field(min_length=1, description="Ids of the stories written, in batch order.")
-    languages: list[str] = Field(
-        default_factory=list, description="Languages of those stories (empty: not known, search every field)."
-    )
+    languages: list[str] = Field(min_length=1, description="Languages of those stories ('und' included).")
     indexed_at: datetime = Field(default_factory=utcnow)
 
 

@@ -26,6 +26,7 @@ from pipeline.alerts.firing import (
     worth_running,
 )
 from pipeline.alerts.rules import Rule
+from pipeline.alerts.store import alerts_index, rules_index
 from pipeline.index.template import fields_for
 from pipeline.index.triage import Outcome, classify, reason
 from pipeline.messages import Alert, utcnow
@@ -59,8 +60,8 @@ class AlertStage:
     def __init__(self, es: AsyncElasticsearch, alias: str, stats: AlertStats) -> None:
         self.es = es
         self.alias = alias
-        self.rules_index = f"{alias}.rules"
-        self.alerts_index = f"{alias}.alerts"
+        self.rules_index = rules_index(alias)
+        self.alerts_index = alerts_index(alias)
         self.stats = stats
         self._rules: list[Rule] = []
         self._rules_version: tuple[int, int, int] | None = None

@@ -61,14 +61,14 @@ ALERTS_MAPPINGS = {
 log = logging.getLogger(__name__)
 
 
-def rules_index(settings: Settings) -> str:
+def rules_index(alias: str) -> str:
     """``<alias>.rules``: outside the stories' ``<alias>-*`` template, beside them."""
-    return f"{settings.index_alias}.rules"
+    return f"{alias}.rules"
 
 
-def alerts_index(settings: Settings) -> str:
+def alerts_index(alias: str) -> str:
     """``<alias>.alerts``: one document per (rule, story) fired."""
-    return f"{settings.index_alias}.alerts"
+    return f"{alias}.alerts"
 
 
 #: Both are small: one shard (the rules' change check reads the highest sequence number).
@@ -86,8 +86,8 @@ def ensure_alert_indices(settings: Settings) -> None:
     es = _client(settings)
     try:
         for index, mappings in (
-            (rules_index(settings), RULES_MAPPINGS),
-            (alerts_index(settings), ALERTS_MAPPINGS),
+            (rules_index(settings.index_alias), RULES_MAPPINGS),
+            (alerts_index(settings.index_alias), ALERTS_MAPPINGS),
         ):
             if es.indices.exists(index=index):
                 continue
@@ -133,7 +133,9 @@ def add_rules(settings: Settings, rules: list[Rule]) -> None:
             operations += [{"index": {"_id": rule.name}}, rule.model_dump(mode="json")]
         for start in range(0, len(operations), 1000):
             answer = es.bulk(
-                index=rules_index(settings), operations=operations[start : start + 1000], refresh=True
+                index=rules_index(settings.index_alias),
+                operations=operations[start : start + 1000],
+                refresh=True,
             )
             if answer.get("errors"):
                 raise RuntimeError(f"rules not saved: {answer['items'][:3]}")
@@ -144,9 +146,9 @@ def add_rules(settings: Settings, rules: list[Rule]) -> None:
 def list_rules(settings: Settings) -> list[Rule]:
     es = _client(settings)
     try:
-        if not es.indices.exists(index=rules_index(settings)):
+        if not es.indices.exists(index=rules_index(settings.index_alias)):
             return []
-        found = es.search(index=rules_index(settings), size=10_000, sort=["name"])
+        found = es.search(index=rules_index(settings.index_alias), size=10_000, sort=["name"])
     finally:
         es.close()
     rules = []
@@ -169,7 +171,7 @@ def remove_rule(settings: Settings, name: str) -> None:
     get_rule(settings, name)
     es = _client(settings)
     try:
-        es.delete(index=rules_index(settings), id=name, refresh=True)
+        es.delete(index=rules_index(settings.index_alias), id=name, refresh=True)
     finally:
         es.close()
 
@@ -205,8 +207,8 @@ def match_batch(
 def fired_count(settings: Settings) -> int:
     es = _client(settings)
     try:
-        es.indices.refresh(index=alerts_index(settings))
-        return int(es.count(index=alerts_index(settings))["count"])
+        es.indices.refresh(index=alerts_index(settings.index_alias))
+        return int(es.count(index=alerts_index(settings.index_alias))["count"])
     finally:
         es.close()
 
@@ -215,10 +217,10 @@ def fired(settings: Settings, rule: str | None = None, limit: int = 20) -> list[
     """The latest alerts fired (optionally of one rule), newest first, with their delivery state."""
     es = _client(settings)
     try:
-        if not es.indices.exists(index=alerts_index(settings)):
+        if not es.indices.exists(index=alerts_index(settings.index_alias)):
             return []
         answer = es.search(
-            index=alerts_index(settings),
+            index=alerts_index(settings.index_alias),
             query={"term": {"rule": rule}} if rule else {"match_all": {}},
             sort=[{"fired_at": "desc"}],
             size=limit,
