@@ -3,41 +3,28 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from elasticsearch import BadRequestError
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from pipeline import kafka_clients
+from pipeline.alerts.indices import ensure_alert_indices
 from pipeline.config import Settings
 from pipeline.index.client import es_client
 from pipeline.index.template import first_index, index_template
+from pipeline.retry import RetryPolicy, log_retries
 from pipeline.topics import ALL, TopicNames
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def kafka_client_options(settings: Settings) -> dict[str, Any]:
-    """kafka-python connection options (security) from the settings."""
-    options: dict[str, Any] = {
-        "bootstrap_servers": settings.kafka_bootstrap_servers.split(","),
-        "security_protocol": settings.kafka_security_protocol,
-    }
-    if settings.kafka_username and settings.kafka_password is not None:
-        options.update(
-            sasl_mechanism=settings.kafka_sasl_mechanism,
-            sasl_plain_username=settings.kafka_username,
-            sasl_plain_password=settings.kafka_password.get_secret_value(),
-        )
-    return options
-
-
 def ensure_topics(settings: Settings) -> list[str]:
     """Create missing topics; returns the names created."""
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-    from kafka.errors import TopicAlreadyExistsError
-
-    admin = KafkaAdminClient(client_id="wirestream-init", **kafka_client_options(settings))
+    admin = kafka_clients.admin(settings, "wirestream-init")
     try:
         existing = set(admin.list_topics())
         created: list[str] = []
@@ -77,8 +64,6 @@ def ensure_index(settings: Settings) -> bool:
                 f"an index named {alias!r} exists where the alias should be (written before `init`?); "
                 "reindex or delete it, then run `wirestream init` again"
             )
-        from elasticsearch import BadRequestError
-
         try:
             es.indices.create(index=first_index(alias), aliases={alias: {"is_write_index": True}})
         except BadRequestError as exc:  # created concurrently by another worker
@@ -92,24 +77,13 @@ def ensure_index(settings: Settings) -> bool:
 
 def with_retries(what: str, fn: Callable[[], T], timeout: float) -> T:
     """Call ``fn`` until it succeeds or ``timeout`` passes (services may still be starting)."""
-    deadline = time.monotonic() + timeout
-    attempt = 0
-    while True:
-        try:
-            return fn()
-        except Exception as exc:
-            attempt += 1
-            if time.monotonic() > deadline:
-                raise
-            log.warning("%s not possible yet (%s); retrying", what, exc, extra={"stage": "init"})
-            time.sleep(min(5.0, 0.5 * attempt))
+    policy = RetryPolicy(base=0.5, cap=5.0, deadline=timeout)
+    return policy.call_sync(fn, on_retry=log_retries(log, f"{what} not possible yet", {"stage": "init"}))
 
 
 def init(settings: Settings, timeout: float = 120.0) -> dict[str, Any]:
     created = with_retries("creating topics", lambda: ensure_topics(settings), timeout)
     index_created = with_retries("creating the index", lambda: ensure_index(settings), timeout)
-    from pipeline.alerts.store import ensure_alert_indices
-
     with_retries("creating the alert indices", lambda: ensure_alert_indices(settings), timeout)
     return {
         "topics_created": created,
@@ -136,8 +110,6 @@ def scoped(settings: Settings, tag: str, **overrides: Any) -> Settings:
 def teardown(settings: Settings) -> None:
     """The inverse of `init`, for benchmarks and tests that made their own prefix and alias: delete
     the alias's indices and template, the prefix's topics, and the consumer group's faust topics."""
-    from kafka import KafkaAdminClient
-
     es = es_client(settings)
     try:
         # by name (wildcard deletes are refused): the stories' indices and the alert rules' index
@@ -147,7 +119,7 @@ def teardown(settings: Settings) -> None:
             es.indices.delete_index_template(name=settings.index_alias)
     finally:
         es.close()
-    admin = KafkaAdminClient(client_id="wirestream-teardown", **kafka_client_options(settings))
+    admin = kafka_clients.admin(settings, "wirestream-teardown")
     try:
         ours = (f"{settings.topic_prefix}.", f"{settings.worker_group}-")
         doomed = [t for t in admin.list_topics() if t.startswith(ours)]

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     kafka_sasl_mechanism: str = Field("PLAIN", description="SASL mechanism when SASL is used.")
     kafka_username: str | None = Field(None, description="SASL user name (optional).")
     kafka_password: SecretStr | None = Field(None, description="SASL password (optional, secret).")
+    kafka_ssl_cafile: Path | None = Field(
+        None, description="CA bundle that signed the brokers' certificates (SSL, SASL_SSL)."
+    )
+    kafka_ssl_certfile: Path | None = Field(None, description="Client certificate for mutual TLS (optional).")
+    kafka_ssl_keyfile: Path | None = Field(None, description="Private key of the client certificate.")
+    kafka_ssl_check_hostname: bool = Field(
+        True, description="Check that a broker's certificate names the host connected to."
+    )
     topic_prefix: str = Field("news", description="Prefix of every topic name, e.g. news.pages.v1.")
     topic_partitions: int = Field(3, ge=1, description="Partitions of the topics `wirestream init` creates.")
     topic_replication: int = Field(1, ge=1, description="Replication factor of the topics init creates.")

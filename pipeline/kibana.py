@@ -13,14 +13,20 @@ Kibana does not run on the development machines: tests check these files statica
 
 from __future__ import annotations
 
+import base64
 import json
+import urllib.error
+import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
-from pipeline.alerts.store import alerts_index
+from pipeline.alerts.indices import alerts_index
+from pipeline.errors import UserError
 from pipeline.index.template import LANGUAGE_ANALYZERS, TIME_FIELD
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "deploy" / "kibana"
+#: Relative to the working directory: run from a checkout's root, it is the committed deploy/kibana/.
+DEFAULT_DIR = Path("deploy") / "kibana"
 DATA_VIEW_ID = "wirestream-stories"
 ALERTS_VIEW_ID = "wirestream-alerts"
 ALERTS_TIME_FIELD = "fired_at"
@@ -218,30 +224,20 @@ def export(directory: Path = DEFAULT_DIR) -> list[Path]:
 RULE_ID = "wirestream-keyword-example"
 
 
-def bootstrap(
-    url: str, directory: Path | None = None, username: str | None = None, password: str | None = None
-) -> dict[str, Any]:
-    """Import the saved objects (overwriting) and create or update the example rule in a running
-    Kibana, from ``directory`` or, by default, as generated here (the container image has no
-    deploy/ folder). Returns what Kibana said; raises UserError when Kibana refuses."""
-    import base64
-    import urllib.error
-    import urllib.request
-    import uuid
+class KibanaAPI:
+    """Kibana's HTTP API with its CSRF header and basic auth (Kibana checks the user against
+    Elasticsearch)."""
 
-    from pipeline.errors import UserError
+    def __init__(self, url: str, username: str | None = None, password: str | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.headers = {"kbn-xsrf": "wirestream"}
+        if username and password:
+            token = base64.b64encode(f"{username}:{password}".encode()).decode()
+            self.headers["Authorization"] = f"Basic {token}"
 
-    headers = {"kbn-xsrf": "wirestream"}
-    if username and password:
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {token}"
-
-    def call(method: str, path: str, body: bytes, content_type: str) -> tuple[int, Any]:
+    def call(self, method: str, path: str, body: bytes, content_type: str) -> tuple[int, Any]:
         request = urllib.request.Request(
-            url.rstrip("/") + path,
-            data=body,
-            method=method,
-            headers={**headers, "Content-Type": content_type},
+            self.url + path, data=body, method=method, headers={**self.headers, "Content-Type": content_type}
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -249,39 +245,58 @@ def bootstrap(
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"{}")
         except urllib.error.URLError as exc:
-            raise UserError(f"cannot reach Kibana at {url}: {exc.reason}") from exc
+            raise UserError(f"cannot reach Kibana at {self.url}: {exc.reason}") from exc
 
-    boundary = uuid.uuid4().hex
+    def import_objects(self, ndjson: bytes) -> dict[str, Any]:
+        """The saved objects API's import, overwriting what is there."""
+        boundary = uuid.uuid4().hex
+        form = (
+            (
+                f"--{boundary}\r\n"
+                'Content-Disposition: form-data; name="file"; filename="saved-objects.ndjson"\r\n'
+                "Content-Type: application/ndjson\r\n\r\n"
+            ).encode()
+            + ndjson
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        status, imported = self.call(
+            "POST",
+            "/api/saved_objects/_import?overwrite=true",
+            form,
+            f"multipart/form-data; boundary={boundary}",
+        )
+        if status != 200 or not imported.get("success", False):
+            raise UserError(
+                f"Kibana refused the saved objects (HTTP {status}): {json.dumps(imported)[:2000]}"
+            )
+        return dict(imported)
+
+    def put_rule(self, rule_id: str, rule: dict[str, Any]) -> None:
+        """Create the rule, or update what an update may change when it exists."""
+        status, created = self.call(
+            "POST", f"/api/alerting/rule/{rule_id}", json.dumps(rule).encode(), "application/json"
+        )
+        if status == 409:
+            update = {k: rule[k] for k in ("name", "tags", "schedule", "params", "actions")}
+            status, created = self.call(
+                "PUT", f"/api/alerting/rule/{rule_id}", json.dumps(update).encode(), "application/json"
+            )
+        if status not in (200, 201):
+            raise UserError(f"Kibana refused the rule (HTTP {status}): {json.dumps(created)[:2000]}")
+
+
+def bootstrap(
+    url: str, directory: Path | None = None, username: str | None = None, password: str | None = None
+) -> dict[str, Any]:
+    """Import the saved objects (overwriting) and create or update the example rule in a running
+    Kibana, from ``directory`` or, by default, as generated here (the container image has no
+    deploy/ folder). Returns what Kibana said; raises UserError when Kibana refuses."""
     files = (
         {name: (directory / name).read_text(encoding="utf-8") for name in rendered()}
         if directory is not None
         else rendered()
     )
-    ndjson = files["saved-objects.ndjson"].encode()
-    form = (
-        (
-            f"--{boundary}\r\n"
-            'Content-Disposition: form-data; name="file"; filename="saved-objects.ndjson"\r\n'
-            "Content-Type: application/ndjson\r\n\r\n"
-        ).encode()
-        + ndjson
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    status, imported = call(
-        "POST", "/api/saved_objects/_import?overwrite=true", form, f"multipart/form-data; boundary={boundary}"
-    )
-    if status != 200 or not imported.get("success", False):
-        raise UserError(f"Kibana refused the saved objects (HTTP {status}): {json.dumps(imported)[:2000]}")
-
-    rule = json.loads(files["rule-keyword.json"])
-    status, created = call(
-        "POST", f"/api/alerting/rule/{RULE_ID}", json.dumps(rule).encode(), "application/json"
-    )
-    if status == 409:  # it exists: update what an update may change
-        update = {k: rule[k] for k in ("name", "tags", "schedule", "params", "actions")}
-        status, created = call(
-            "PUT", f"/api/alerting/rule/{RULE_ID}", json.dumps(update).encode(), "application/json"
-        )
-    if status not in (200, 201):
-        raise UserError(f"Kibana refused the rule (HTTP {status}): {json.dumps(created)[:2000]}")
+    kibana = KibanaAPI(url, username, password)
+    imported = kibana.import_objects(files["saved-objects.ndjson"].encode())
+    kibana.put_rule(RULE_ID, json.loads(files["rule-keyword.json"]))
     return {"saved_objects": imported.get("successCount", 0), "rule": RULE_ID}

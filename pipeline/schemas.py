@@ -11,7 +11,8 @@ from pipeline.index.template import index_template
 from pipeline.messages import MODELS
 from pipeline.scrape.sources import SourcesFile
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "schemas"
+#: Relative to the working directory: run from a checkout's root, it is the committed schemas/.
+DEFAULT_DIR = Path("schemas")
 DEFAULT_ALIAS = "news-stories"
 
 

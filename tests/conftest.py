@@ -21,7 +21,7 @@ from pipeline.bootstrap import scoped, teardown
 from pipeline.config import Settings, get_settings
 from pipeline.stack import probes
 from pipeline.stack import services as local
-from pipeline.worker_process import running_worker
+from pipeline.tools.worker_process import running_worker
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

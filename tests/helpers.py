@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from pipeline import kafka_clients
+
 T = TypeVar("T")
 
 
@@ -23,18 +25,14 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: fl
 
 def read_all(settings: Any, topic: str, idle_ms: int = 3000) -> list[tuple[bytes | None, bytes | None]]:
     """Every (key, value) now in ``topic``, read from the start until it stays quiet for ``idle_ms``."""
-    from kafka import KafkaConsumer
-
-    from pipeline.bootstrap import kafka_client_options
-
-    consumer = KafkaConsumer(
+    consumer = kafka_clients.consumer(
+        settings,
         topic,
         group_id=None,
         auto_offset_reset="earliest",
         consumer_timeout_ms=idle_ms,
         max_partition_fetch_bytes=64 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
-        **kafka_client_options(settings),
     )
     try:
         return [(message.key, message.value) for message in consumer]

@@ -20,14 +20,22 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from pipeline.alerts.rules import Target
-from pipeline.index.triage import backoff
-from pipeline.messages import Alert
+from pipeline.alerts.ledger import AlertLedger, delivery_state
+from pipeline.alerts.rules import Rule, Target
+from pipeline.alerts.stats import AlertStats
+from pipeline.errors import PermanentError
+from pipeline.index.client import transient
+from pipeline.messages import Alert, decode
+from pipeline.retry import RetryLater, RetryPolicy, log_retries
+from pipeline.stream import Consumed, DeadLetters
 
 log = logging.getLogger("pipeline.alerts")
 
@@ -79,20 +87,17 @@ class Delivery:
     attempts: int
 
 
-class Notifier:
-    """Delivers alerts to their targets; counts successes and failures in ``stats``."""
+class WebhookRefused(Exception):
+    """The receiver refused the request (a 4xx other than 408/429): trying again will not help."""
 
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        attempts: int = 5,
-        timeout: float = 10.0,
-        backoff_cap: float = 30.0,
-    ) -> None:
+
+class Notifier:
+    """Delivers alerts to their targets, each webhook call retried by ``retry`` (its attempts)."""
+
+    def __init__(self, session: aiohttp.ClientSession, retry: RetryPolicy, timeout: float = 10.0) -> None:
         self.session = session
-        self.attempts = attempts
+        self.retry = retry
         self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self.backoff_cap = backoff_cap
 
     async def notify(self, alert: Alert, targets: list[Target]) -> list[Delivery]:
         """Every target at once; returns how each delivery ended."""
@@ -113,39 +118,108 @@ class Notifier:
         return await self._webhook(alert, target.url, target.secret)
 
     async def _webhook(self, alert: Alert, url: str, secret: str | None) -> Delivery:
-        error = "not attempted"
-        for attempt in range(1, self.attempts + 1):
-            body, headers = webhook_request(alert, secret, time.time())
-            wait: float | None = None
-            try:
-                async with self.session.post(url, data=body, headers=headers, timeout=self.timeout) as reply:
-                    await reply.read()
-                    if 200 <= reply.status < 300:
-                        return Delivery(redact(url), None, attempt)
-                    error = f"HTTP {reply.status}"
-                    if not retryable(reply.status):
-                        return Delivery(redact(url), error, attempt)
-                    wait = _retry_after(reply.headers.get("Retry-After"))
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                error = f"{type(exc).__name__}: {exc}".rstrip(": ").replace(url, redact(url))
-            if attempt < self.attempts:
-                delay = min(
-                    wait if wait is not None else backoff(attempt, cap=self.backoff_cap), self.backoff_cap
-                )
-                log.warning(
-                    "webhook for alert %s failed (%s), attempt %d of %d; retrying in %.1fs",
-                    alert.id,
-                    error,
-                    attempt,
-                    self.attempts,
-                    delay,
-                    extra={"stage": "notify", "rule": alert.rule, "url": redact(url)},
-                )
-                await asyncio.sleep(delay)
-        return Delivery(redact(url), error, self.attempts)
+        attempts = 0
+
+        async def attempt() -> None:
+            nonlocal attempts
+            attempts += 1
+            await self._post(alert, url, secret)
+
+        ctx = {"stage": "notify", "rule": alert.rule, "url": redact(url)}
+        try:
+            await self.retry.call(
+                attempt,
+                retryable=lambda exc: isinstance(exc, RetryLater),
+                on_retry=log_retries(log, f"webhook for alert {alert.id} failed", ctx),
+            )
+        except (RetryLater, WebhookRefused) as exc:
+            return Delivery(redact(url), str(exc), attempts)
+        return Delivery(redact(url), None, attempts)
+
+    async def _post(self, alert: Alert, url: str, secret: str | None) -> None:
+        """One attempt: returns when delivered; RetryLater or WebhookRefused otherwise."""
+        body, headers = webhook_request(alert, secret, time.time())
+        try:
+            async with self.session.post(url, data=body, headers=headers, timeout=self.timeout) as reply:
+                await reply.read()
+                if 200 <= reply.status < 300:
+                    return
+                if not retryable(reply.status):
+                    raise WebhookRefused(f"HTTP {reply.status}")
+                raise RetryLater(f"HTTP {reply.status}", _retry_after(reply.headers.get("Retry-After")))
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}".rstrip(": ").replace(url, redact(url))
+            raise RetryLater(error) from exc
 
 
 def _retry_after(value: str | None) -> float | None:
     if value and value.strip().isdigit():
         return float(value.strip())
     return None
+
+
+class NotifyStage:
+    """Alerts topic -> the rules' targets. Its own agent: a failing webhook never holds ingestion.
+
+    An alert whose delivery is already recorded is skipped (a replay notifies nobody twice); each
+    delivery's end is recorded in the ledger; a notification that failed every attempt is
+    dead-lettered with the reason.
+    """
+
+    def __init__(
+        self,
+        rules: Callable[[], Awaitable[list[Rule]]],
+        rule: Callable[[str], Rule | None],
+        ledger: AlertLedger,
+        notifier: Notifier,
+        dead_letters: DeadLetters,
+        retry: RetryPolicy,
+        stats: AlertStats,
+    ) -> None:
+        self.rules = rules  # reload the rules (RuleBook.rules)
+        self.rule = rule  # one rule of the last load, by name (RuleBook.rule)
+        self.ledger = ledger
+        self.notifier = notifier
+        self.dead_letters = dead_letters
+        self.retry = retry
+        self.stats = stats
+
+    async def batch(self, messages: Sequence[Consumed]) -> None:
+        try:
+            await self.rules()  # the targets as they are now
+        except Exception as exc:  # the last rules loaded will do
+            log.warning("could not reload the rules: %s", exc, extra={"stage": "notify"})
+        received: dict[str, tuple[Consumed, Alert]] = {}
+        for message in messages:
+            try:
+                alert = decode(Alert, message.value)
+            except PermanentError as exc:
+                await self.dead_letters.error(message, exc)
+                continue
+            received[alert.id] = (message, alert)
+        alerts = [alert for _, alert in received.values()]
+        try:
+            due = await self.retry.call(
+                partial(self.ledger.undelivered, alerts),
+                retryable=transient,
+                on_retry=log_retries(log, "notify stage waiting for Elasticsearch", {"stage": "notify"}),
+            )
+        except Exception as exc:  # cannot tell: notifying twice beats not notifying
+            log.warning("could not read delivery states: %s", exc, extra={"stage": "notify"})
+            due = alerts
+        done = await asyncio.gather(*(self._deliver(received[alert.id][0], alert) for alert in due))
+        await self.ledger.mark(done)
+
+    async def _deliver(self, message: Consumed, alert: Alert) -> tuple[Alert, dict[str, Any]]:
+        rule = self.rule(alert.rule)
+        targets = rule.targets if rule is not None else [Target(type="log")]  # rule removed since
+        deliveries = await self.notifier.notify(alert, targets)
+        failed = [d for d in deliveries if d.error is not None]
+        self.stats.delivered += len(deliveries) - len(failed)
+        self.stats.delivery_failures += sum(d.attempts - (d.error is None) for d in deliveries)
+        if failed:
+            self.stats.given_up += len(failed)
+            why = "; ".join(f"{d.target}: {d.error} after {d.attempts} attempts" for d in failed)
+            self.stats.last_error = f"alert {alert.id} ({alert.rule}): {why}"
+            await self.dead_letters(message, f"notification failed: {why}", "DeliveryFailed")
+        return alert, delivery_state("; ".join(f"{d.target}: {d.error}" for d in failed) or None)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pipeline.errors import UserError
 from pipeline.messages import utcnow
 from pipeline.search import search_body
 
@@ -45,3 +47,43 @@ class Rule(BaseModel):
         """The search body: the journalist's search, with the rule's filters (and story ids, and
         default fields narrowed to the stories' languages)."""
         return search_body(self.query, self.filters(), limit=limit, ids=ids, fields=fields)
+
+    def shown(self) -> dict[str, Any]:
+        """The rule as people may see it: webhook secrets masked."""
+        data = self.model_dump(mode="json")
+        for target in data["targets"]:
+            if target.get("secret"):
+                target["secret"] = "***"  # noqa: S105 - a mask, not a password
+        return data
+
+
+def rule_from_options(
+    name: str,
+    query: str,
+    languages: Sequence[str] = (),
+    sites: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    owner: str | None = None,
+    webhook: str | None = None,
+    secret: str | None = None,
+) -> Rule:
+    """A rule as `wirestream alerts add` describes it: always logged, and posted to ``webhook``
+    (signed with ``secret``) when given. Invalid input is a UserError that names the field."""
+    if secret and not webhook:
+        raise UserError("--secret signs webhook calls: give --webhook too")
+    targets = [Target(type="log")] + ([Target(type="webhook", url=webhook, secret=secret)] if webhook else [])
+    try:
+        return Rule.model_validate(
+            {
+                "name": name,
+                "query": query,
+                "languages": list(languages),
+                "sites": list(sites),
+                "kinds": list(kinds),
+                "owner": owner,
+                "targets": targets,
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(f"invalid rule: {first['loc']}: {first['msg']}") from None

@@ -13,96 +13,23 @@ import asyncio
 import logging
 from typing import Any
 
-from pydantic import ValidationError
-
+from pipeline.alerts.indices import alerts_index, ensure_alert_indices, rules_index
+from pipeline.alerts.matcher import Matcher
+from pipeline.alerts.rulebook import parse_rules
 from pipeline.alerts.rules import Rule
+from pipeline.alerts.stats import AlertStats
 from pipeline.config import Settings
 from pipeline.errors import UserError
-from pipeline.index.client import es_client
+from pipeline.index.client import async_es_client, es_client
 from pipeline.messages import Alert
 from pipeline.search import hit_summary
-
-RULES_MAPPINGS = {
-    "dynamic": "strict",
-    "properties": {
-        "name": {"type": "keyword"},
-        "query": {"type": "text", "index": False},
-        "languages": {"type": "keyword"},
-        "sites": {"type": "keyword"},
-        "kinds": {"type": "keyword"},
-        "owner": {"type": "keyword"},
-        "targets": {"type": "object", "enabled": False},
-        "created_at": {"type": "date"},
-    },
-}
-
-#: Fired alerts: the Alert message's fields, plus where its notifications stand.
-ALERTS_MAPPINGS = {
-    "dynamic": False,
-    "properties": {
-        "id": {"type": "keyword"},
-        "rule": {"type": "keyword"},
-        "owner": {"type": "keyword"},
-        "story_id": {"type": "keyword"},
-        "kind": {"type": "keyword"},
-        "title": {"type": "text"},
-        "url": {"type": "keyword"},
-        "site": {"type": "keyword"},
-        "lang": {"type": "keyword"},
-        "first_seen_at": {"type": "date"},
-        "fired_at": {"type": "date"},
-        "delivery": {"type": "keyword"},
-        "delivery_error": {"type": "text", "index": False},
-        "delivery_at": {"type": "date"},
-    },
-}
-
 
 log = logging.getLogger(__name__)
 
 
-def rules_index(alias: str) -> str:
-    """``<alias>.rules``: outside the stories' ``<alias>-*`` template, beside them."""
-    return f"{alias}.rules"
-
-
-def alerts_index(alias: str) -> str:
-    """``<alias>.alerts``: one document per (rule, story) fired."""
-    return f"{alias}.alerts"
-
-
-#: Both are small: one shard (the rules' change check reads the highest sequence number).
-INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": "0-1"}
-
-
-def _client(settings: Settings) -> Any:
-    return es_client(settings)
-
-
-def ensure_alert_indices(settings: Settings) -> None:
-    """Create the rules and alerts indices when missing (idempotent, safe against a race)."""
-    from elasticsearch import BadRequestError
-
-    es = _client(settings)
-    try:
-        for index, mappings in (
-            (rules_index(settings.index_alias), RULES_MAPPINGS),
-            (alerts_index(settings.index_alias), ALERTS_MAPPINGS),
-        ):
-            if es.indices.exists(index=index):
-                continue
-            try:
-                es.indices.create(index=index, mappings=mappings, settings=INDEX_SETTINGS)
-            except BadRequestError as exc:
-                if exc.error != "resource_already_exists_exception":
-                    raise
-    finally:
-        es.close()
-
-
 def check_query(settings: Settings, rule: Rule) -> None:
     """Refuse a rule whose query does not parse, with the parser's message."""
-    es = _client(settings)
+    es = es_client(settings)
     try:
         _check(es, settings, rule)
     finally:
@@ -124,7 +51,7 @@ def add_rule(settings: Settings, rule: Rule) -> None:
 def add_rules(settings: Settings, rules: list[Rule]) -> None:
     """Add or replace rules; all are checked before any is written."""
     ensure_alert_indices(settings)
-    es = _client(settings)
+    es = es_client(settings)
     try:
         for rule in rules:
             _check(es, settings, rule)
@@ -144,19 +71,16 @@ def add_rules(settings: Settings, rules: list[Rule]) -> None:
 
 
 def list_rules(settings: Settings) -> list[Rule]:
-    es = _client(settings)
+    es = es_client(settings)
     try:
         if not es.indices.exists(index=rules_index(settings.index_alias)):
             return []
         found = es.search(index=rules_index(settings.index_alias), size=10_000, sort=["name"])
     finally:
         es.close()
-    rules = []
-    for hit in found["hits"]["hits"]:
-        try:
-            rules.append(Rule.model_validate(hit["_source"]))
-        except ValidationError as exc:  # written around `alerts add`; the worker skips it too
-            log.warning("rule %r is not a valid rule (%s); skipped", hit["_id"], exc.errors()[0]["msg"])
+    rules, problems = parse_rules(found["hits"]["hits"])
+    for problem in problems:  # the worker skips them too
+        log.warning("%s; skipped", problem)
     return rules
 
 
@@ -169,7 +93,7 @@ def get_rule(settings: Settings, name: str) -> Rule:
 
 def remove_rule(settings: Settings, name: str) -> None:
     get_rule(settings, name)
-    es = _client(settings)
+    es = es_client(settings)
     try:
         es.delete(index=rules_index(settings.index_alias), id=name, refresh=True)
     finally:
@@ -178,7 +102,7 @@ def remove_rule(settings: Settings, name: str) -> None:
 
 def dry_run(settings: Settings, rule: Rule, limit: int = 20) -> list[dict[str, Any]]:
     """What the rule would have fired on among the stories already indexed."""
-    es = _client(settings)
+    es = es_client(settings)
     try:
         answer = es.search(index=settings.index_alias, **rule.search(limit=limit))
     finally:
@@ -191,13 +115,11 @@ def match_batch(
 ) -> list[Alert]:
     """The alerts ``rules`` fire on the stories ``ids`` (nothing recorded or sent): what the
     worker's alert stage does for each batch."""
-    from pipeline.alerts.stage import AlertStage, AlertStats
-    from pipeline.index.client import async_es_client
 
     async def run() -> list[Alert]:
         es = async_es_client(settings)
         try:
-            return await AlertStage(es, settings.index_alias, AlertStats()).match(ids, rules, languages)
+            return await Matcher(es, settings.index_alias, AlertStats()).match(ids, rules, languages)
         finally:
             await es.close()
 
@@ -205,7 +127,7 @@ def match_batch(
 
 
 def fired_count(settings: Settings) -> int:
-    es = _client(settings)
+    es = es_client(settings)
     try:
         es.indices.refresh(index=alerts_index(settings.index_alias))
         return int(es.count(index=alerts_index(settings.index_alias))["count"])
@@ -215,7 +137,7 @@ def fired_count(settings: Settings) -> int:
 
 def fired(settings: Settings, rule: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
     """The latest alerts fired (optionally of one rule), newest first, with their delivery state."""
-    es = _client(settings)
+    es = es_client(settings)
     try:
         if not es.indices.exists(index=alerts_index(settings.index_alias)):
             return []

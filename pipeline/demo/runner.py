@@ -11,7 +11,8 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from pipeline.bootstrap import init
@@ -22,9 +23,10 @@ from pipeline.search import search
 from pipeline.split import split_page
 from pipeline.stack import probes
 from pipeline.stack import services as local
-from pipeline.worker_process import running_worker, wait_until_indexed
+from pipeline.tools.worker_process import running_worker, wait_until_indexed
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+#: The bundled pages (package data), found the way an installed wheel finds them.
+PAGES_DIR: Traversable = files("pipeline.demo") / "pages"
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class SamplePage:
     searches: list[str]
 
 
-def sample_pages(directory: Path = PAGES_DIR) -> list[SamplePage]:
+def sample_pages(directory: Traversable = PAGES_DIR) -> list[SamplePage]:
     manifest = json.loads((directory / "manifest.json").read_text())
     pages = []
     for entry in manifest:

@@ -1,12 +1,14 @@
-"""Elasticsearch clients built from the settings (sync for commands, async for the worker)."""
+"""Elasticsearch clients built from the settings (sync for commands, async for the worker), and
+which of their failures are worth waiting out."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, TransportError
 
 from pipeline.config import Settings
+from pipeline.errors import TransientError
 
 
 def _options(settings: Settings) -> dict[str, Any]:
@@ -27,3 +29,11 @@ def es_client(settings: Settings) -> Elasticsearch:
 
 def async_es_client(settings: Settings) -> AsyncElasticsearch:
     return AsyncElasticsearch(settings.elasticsearch_url, **_options(settings))
+
+
+def transient(error: BaseException) -> bool:
+    """A failure that passes: 429, 5xx, timeouts, refused connections, or our TransientError.
+    Anything else (a 4xx, a bug) is not worth waiting for."""
+    if isinstance(error, ApiError):
+        return error.meta.status == 429 or error.meta.status >= 500
+    return isinstance(error, TransientError | TransportError | OSError)

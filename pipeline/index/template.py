@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 #: Story language (BCP-47) -> Elasticsearch language analyzer. On the official distribution these
-#: come with the analysis-common module; the local stack adds them with deploy/local/es-analysis.
+#: come with the analysis-common module; the local stack adds them with pipeline/stack/maven/es-analysis.
 LANGUAGE_ANALYZERS: dict[str, str] = {
     "ar": "arabic",
     "hy": "armenian",

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import random
 from enum import StrEnum
 from typing import Any
 
@@ -81,8 +80,3 @@ def _clip(text: object, limit: int = 400) -> str:
     """Reasons may quote the whole offending value; keep both ends of it."""
     value = str(text or "")
     return value if len(value) <= limit else f"{value[: limit - 100]} [...] {value[-80:]}"
-
-
-def backoff(attempt: int, base: float = 0.2, cap: float = 30.0, rng: random.Random | None = None) -> float:
-    """Capped exponential backoff with full jitter: uniform(0, min(cap, base * 2**attempt))."""
-    return (rng or random).uniform(0, min(cap, base * (2 ** min(attempt, 30))))

@@ -16,8 +16,9 @@ from typing import Any
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from pipeline.index.documents import bulk_action
-from pipeline.index.triage import Outcome, backoff, classify, reason
+from pipeline.index.triage import Outcome, classify, reason
 from pipeline.messages import Story
+from pipeline.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,10 @@ class BulkResult:
 
 
 class BulkWriter:
-    def __init__(self, es: AsyncElasticsearch, index: str, backoff_cap: float = 30.0) -> None:
+    def __init__(self, es: AsyncElasticsearch, index: str, retry: RetryPolicy | None = None) -> None:
         self.es = es
         self.index = index
-        self.backoff_cap = backoff_cap
+        self.retry = retry or RetryPolicy()  # delays only: the writer never gives up
 
     async def write(self, stories: Sequence[Story]) -> BulkResult:
         result = BulkResult()
@@ -81,7 +82,7 @@ class BulkWriter:
             if still:
                 attempt += 1
                 result.retries += 1
-                delay = backoff(attempt, cap=self.backoff_cap)
+                delay = self.retry.delay(attempt)
                 log.warning(
                     "bulk: %d of %d items to retry in %.1fs",
                     len(still),
@@ -113,6 +114,6 @@ class BulkWriter:
         return items
 
     async def _pause(self, attempt: int, why: str) -> None:
-        delay = backoff(attempt + 1, cap=self.backoff_cap)
+        delay = self.retry.delay(attempt + 1)
         log.warning("Elasticsearch unavailable (%s); retrying in %.1fs", why, delay, extra={"stage": "index"})
         await asyncio.sleep(delay)

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.bootstrap import ensure_topics, kafka_client_options
+from pipeline import kafka_clients
+from pipeline.bootstrap import ensure_topics
 from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.messages import FetchRecord, RawPage, TeaserLink, decode
-from pipeline.publish import producer
 from pipeline.scrape.discover import Entry
 from pipeline.scrape.fetch import Fetcher, Limits
 from pipeline.scrape.guard import Guard, Resolve
@@ -37,7 +37,7 @@ class KafkaSink:
 
     def __init__(self, settings: Settings) -> None:
         self.topics = TopicNames.from_settings(settings)
-        self.producer: Any = producer(settings)
+        self.producer: Any = kafka_clients.producer(settings)
 
     async def publish(self, page: RawPage, records: list[FetchRecord]) -> None:
         await self._wait(
@@ -84,15 +84,13 @@ class LinkInbox:
     that linked them and only on that site's own hosts. Offsets are committed after each round."""
 
     def __init__(self, settings: Settings, sites: list[SiteConfig]) -> None:
-        from kafka import KafkaConsumer
-
         self.hosts = {site.name: site_hosts(site) for site in sites}
-        self.consumer: Any = KafkaConsumer(
+        self.consumer: Any = kafka_clients.consumer(
+            settings,
             TopicNames.from_settings(settings).links,
             group_id=f"{settings.worker_group}-scrape-links",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            **kafka_client_options(settings),
         )
 
     def take(self, max_seconds: float = 15.0) -> dict[str, list[Entry]]:

@@ -11,7 +11,9 @@ import logging
 import time
 from typing import Any
 
-from pipeline.bootstrap import kafka_client_options
+from kafka import TopicPartition
+
+from pipeline import kafka_clients
 from pipeline.config import Settings
 from pipeline.errors import PermanentError
 from pipeline.messages import FetchRecord, decode
@@ -50,12 +52,10 @@ class FetchState:
 
 def load_state(settings: Settings, timeout_seconds: float = 60.0) -> FetchState:
     """Read the whole topic (to its end offsets at the time of the call)."""
-    from kafka import KafkaConsumer, TopicPartition
-
     topic = TopicNames.from_settings(settings).fetched
     state = FetchState()
-    consumer: Any = KafkaConsumer(
-        enable_auto_commit=False, group_id=None, consumer_timeout_ms=1000, **kafka_client_options(settings)
+    consumer: Any = kafka_clients.consumer(
+        settings, enable_auto_commit=False, group_id=None, consumer_timeout_ms=1000
     )
     try:
         partitions = consumer.partitions_for_topic(topic)

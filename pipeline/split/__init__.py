@@ -11,7 +11,7 @@ Every story gets its language, fingerprint and deterministic id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -27,7 +27,16 @@ from pipeline.split.memory import SiteMemory
 from pipeline.split.paragraphs import Para, paragraphs
 from pipeline.split.segment import Decision, Segment, Segmentation, segment
 
-__all__ = ["Decision", "Link", "SiteMemory", "SplitResult", "page_paragraphs", "split", "split_page"]
+__all__ = [
+    "Decision",
+    "Link",
+    "SiteMemory",
+    "SplitResult",
+    "page_paragraphs",
+    "split",
+    "split_many",
+    "split_page",
+]
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,24 @@ def split(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT
         for position, seg in enumerate(s for s in segments if s.paragraphs)
     ]
     return SplitResult(stories, links, result.decisions)
+
+
+def split_many(
+    pages: Sequence[RawPage], engine: str = DEFAULT_ENGINE
+) -> Iterator[tuple[RawPage, SplitResult | PermanentError]]:
+    """Split pages of one or more sites as the worker would, with site memory shared between them:
+    every page is remembered first, so the first page benefits from the others too."""
+    memory = SiteMemory()
+    for page in pages:
+        try:
+            memory.observe(page.site, page.canonical_url, (p.text for p in page_paragraphs(page)[0]))
+        except PermanentError:
+            continue  # reported when it is split
+    for page in pages:
+        try:
+            yield page, split(page, memory, engine)
+        except PermanentError as exc:
+            yield page, exc
 
 
 def split_page(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT_ENGINE) -> list[Story]:

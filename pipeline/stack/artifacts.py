@@ -1,8 +1,10 @@
 """Fetch the local stack's artifacts from Maven Central, once, into the cache.
 
-The versions live in ``deploy/local/pom.xml`` and only there. Every artifact is resolved by Maven
-into a staging folder and renamed into place when complete, so a failed or interrupted download
-never leaves a half-installed tree behind for the next run to trip over.
+The versions live in ``pipeline/stack/maven/pom.xml`` and only there. The Maven projects (that pom
+and the analysis plugin's sources) are package data: they are copied to a writable folder in the
+cache before Maven runs, so `wirestream stack` works from an installed wheel as from a checkout.
+Every artifact is resolved by Maven into a staging folder and renamed into place when complete, so
+a failed or interrupted download never leaves a half-installed tree behind for the next run.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from pipeline.errors import UserError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-LOCAL_DIR = REPO_ROOT / "deploy" / "local"
-STACK_POM = LOCAL_DIR / "pom.xml"
-PLUGIN_POM = LOCAL_DIR / "es-analysis" / "pom.xml"
+#: The Maven projects: pom.xml (Kafka, Elasticsearch) and es-analysis/ (our analysis plugin).
+MAVEN_PROJECTS: Traversable = files("pipeline.stack") / "maven"
 _COMPLETE = ".complete"
 _POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 
@@ -33,14 +36,12 @@ class Versions:
 
 
 @cache
-def pinned_versions(pom: Path = STACK_POM) -> Versions:
+def pinned_versions(pom: Traversable = MAVEN_PROJECTS / "pom.xml") -> Versions:
     """The Kafka and Elasticsearch versions pinned in the stack's pom."""
     if not pom.is_file():
-        raise UserError(
-            f"{pom} is missing: `wirestream stack` runs from a source checkout of Wirestream "
-            "(operators use deploy/compose.yaml instead)."
-        )
-    props = ET.parse(pom).getroot().find("m:properties", _POM_NS)
+        raise UserError(f"{pom} is missing: the Wirestream installation is incomplete; reinstall it.")
+    with pom.open("rb") as source:
+        props = ET.parse(source).getroot().find("m:properties", _POM_NS)
     if props is None:
         raise UserError(f"{pom} has no <properties>")
 
@@ -68,6 +69,19 @@ def java_home() -> Path:
     """The JDK that runs Kafka and Elasticsearch: the one `java` on PATH belongs to."""
     java = Path(require_tool("java", "run Kafka and Elasticsearch")).resolve()
     return java.parent.parent
+
+
+@contextmanager
+def maven_projects(work: Path) -> Iterator[Path]:
+    """A writable copy of the Maven projects under ``work`` (Maven writes target/ beside each pom),
+    removed afterwards."""
+    copy = work / ".maven"
+    with as_file(MAVEN_PROJECTS) as source:
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("target"))
+    try:
+        yield copy
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
 
 
 def _run_maven(pom: Path, args: list[str], what: str) -> None:
@@ -109,7 +123,12 @@ def kafka_home(cache_dir: Path) -> Path:
     version = pinned_versions().kafka
 
     def fill(staging: Path) -> None:
-        _run_maven(STACK_POM, ["-P", "kafka", "package", f"-Dstack.out={staging}"], f"Apache Kafka {version}")
+        with maven_projects(staging) as projects:
+            _run_maven(
+                projects / "pom.xml",
+                ["-P", "kafka", "package", f"-Dstack.out={staging}"],
+                f"Apache Kafka {version}",
+            )
 
     return _install(cache_dir / f"kafka-{version}", f"kafka {version}", fill, "libs/kafka_2.13-*.jar")
 
@@ -119,11 +138,12 @@ def elasticsearch_home(cache_dir: Path) -> Path:
     version = pinned_versions().elasticsearch
 
     def fill(staging: Path) -> None:
-        _run_maven(
-            STACK_POM,
-            ["-P", "elasticsearch", "package", f"-Dstack.out={staging}"],
-            f"Elasticsearch {version}",
-        )
+        with maven_projects(staging) as projects:
+            _run_maven(
+                projects / "pom.xml",
+                ["-P", "elasticsearch", "package", f"-Dstack.out={staging}"],
+                f"Elasticsearch {version}",
+            )
         unpacked = staging / f"elasticsearch-{version}"
         for child in unpacked.iterdir():
             child.rename(staging / child.name)
@@ -143,11 +163,12 @@ def analysis_plugin(cache_dir: Path) -> Path:
     version = pinned_versions().elasticsearch
 
     def fill(staging: Path) -> None:
-        _run_maven(
-            PLUGIN_POM,
-            ["package", f"-Delasticsearch.version={version}", f"-Dplugin.out={staging}"],
-            "the Wirestream analysis plugin",
-        )
+        with maven_projects(staging) as projects:
+            _run_maven(
+                projects / "es-analysis" / "pom.xml",
+                ["package", f"-Delasticsearch.version={version}", f"-Dplugin.out={staging}"],
+                "the Wirestream analysis plugin",
+            )
 
     return _install(
         cache_dir / f"wirestream-analysis-es{version}",

@@ -10,6 +10,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from kafka import KafkaAdminClient
+
+from pipeline import kafka_clients
 from pipeline.config import Settings
 
 
@@ -24,8 +27,6 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 
 def kafka_answers(bootstrap_servers: str, timeout: float = 3.0, **client_options: Any) -> bool:
     """The broker answers a metadata request (not merely a TCP connect)."""
-    from kafka import KafkaAdminClient  # imported lazily: slow, and not needed by every command
-
     # A closed port fails fast here; the client itself would retry for its whole timeout.
     if not any(
         port_open(*_host_port(server), timeout=min(timeout, 1.0)) for server in bootstrap_servers.split(",")
@@ -83,6 +84,15 @@ def elasticsearch_ready(settings: Settings, timeout: float = 3.0) -> bool:
         settings, "/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=timeout
     )
     return health is not None and health.get("status") in ("yellow", "green")
+
+
+def health(settings: Settings) -> dict[str, bool]:
+    """Do Kafka (with the configured security) and Elasticsearch answer? (`wirestream health`)"""
+    options = {k: v for k, v in kafka_clients.client_options(settings).items() if k != "bootstrap_servers"}
+    return {
+        "kafka": kafka_answers(settings.kafka_bootstrap_servers, **options),
+        "elasticsearch": elasticsearch_ready(settings),
+    }
 
 
 def services_answer(settings: Settings) -> bool:

@@ -24,6 +24,7 @@ from pipeline.alerts.notify import (
 )
 from pipeline.alerts.rules import Target
 from pipeline.messages import Alert
+from pipeline.retry import RetryPolicy
 
 ALERT = Alert(
     id="a1",
@@ -91,7 +92,7 @@ def deliver(
         url = f"http://127.0.0.1:{port}/hook"
         try:
             async with aiohttp.ClientSession() as session:
-                notifier = Notifier(session, **{"attempts": 3, "backoff_cap": 0.05, **options})
+                notifier = Notifier(session, RetryPolicy(cap=0.05, attempts=options.get("attempts", 3)))
                 return await notifier.notify(ALERT, targets or [Target(type="webhook", url=url, secret="k")])
         finally:
             await runner.cleanup()
@@ -121,7 +122,7 @@ def test_a_webhook_refusing_the_request_is_not_retried() -> None:
 def test_an_unreachable_webhook_is_a_failure_not_a_crash() -> None:
     async def go() -> Any:
         async with aiohttp.ClientSession() as session:
-            notifier = Notifier(session, attempts=2, backoff_cap=0.01, timeout=2)
+            notifier = Notifier(session, RetryPolicy(cap=0.01, attempts=2), timeout=2)
             return await notifier.notify(ALERT, [Target(type="webhook", url="http://127.0.0.1:9/hook")])
 
     [delivery] = asyncio.run(go())

@@ -1,7 +1,7 @@
 """Static checks of the container files: deploy/compose.yaml, deploy/Dockerfile, .dockerignore, .env.example.
 
 Docker is not needed (nor the network): the files are parsed and checked for what operators rely on:
-pinned images that agree with the local stack (deploy/local/pom.xml), health checks and restart
+pinned images that agree with the local stack (pipeline/stack/maven/pom.xml), health checks and restart
 policies, no secret literals, a non-root image whose entry point is `wirestream`.
 """
 
@@ -25,7 +25,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 SOURCES_EXAMPLE = DEPLOY / "sources.example.yaml"
-POM = DEPLOY / "local" / "pom.xml"
+POM = ROOT / "pipeline" / "stack" / "maven" / "pom.xml"
 
 WIRESTREAM_SERVICES = ("init", "worker", "scrape")
 ONE_SHOT_RESTARTS = re.compile(r"^(no|on-failure(:\d+)?)$")
@@ -53,7 +53,7 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def pom_versions() -> dict[str, str]:
-    """The <properties> of deploy/local/pom.xml, namespace stripped."""
+    """The <properties> of pipeline/stack/maven/pom.xml, namespace stripped."""
     root = ET.parse(POM).getroot()
     props = next((el for el in root if _local(el.tag) == "properties"), None)
     assert props is not None, "pom.xml has no <properties>"
@@ -414,7 +414,7 @@ def ignored(path: str) -> bool:
         "tests/deploy/test_compose.py",
         "tests/data/page.html",
         "deploy/.env",
-        "deploy/local/target/stack/bin/kafka",
+        "pipeline/stack/maven/target/stack/bin/kafka",
         ".pytest_cache/v/cache/nodeids",
         ".mypy_cache/3.11/cache.db",
         "wirestream.egg-info/PKG-INFO",

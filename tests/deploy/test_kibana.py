@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import pytest
 
 from pipeline import kibana
-from pipeline.alerts.store import ALERTS_MAPPINGS
+from pipeline.alerts.indices import ALERTS_MAPPINGS
 from pipeline.errors import UserError
 from pipeline.index.template import TIME_FIELD, mappings
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from pipeline.index.triage import Outcome, backoff, classify, reason
+from pipeline.index.triage import Outcome, classify, reason
 
 
 @pytest.mark.parametrize("status", [200, 201])
@@ -102,24 +100,3 @@ def test_reason_clips_the_cause_too() -> None:
 def test_short_reasons_are_not_clipped() -> None:
     error = {"type": "mapper_parsing_exception", "reason": "r" * 400}
     assert reason(error) == "mapper_parsing_exception: " + "r" * 400
-
-
-@pytest.mark.parametrize("attempt", [0, 1, 2, 5, 10, 30, 100, 10_000])
-def test_backoff_stays_within_zero_and_the_cap(attempt: int) -> None:
-    rng = random.Random(attempt)
-    for _ in range(200):
-        assert 0.0 <= backoff(attempt, base=0.2, cap=30.0, rng=rng) <= 30.0
-
-
-def test_backoff_upper_bound_grows_with_the_attempt() -> None:
-    # the same random draw scaled by a growing bound: never shrinks, and reaches the cap
-    delays = [backoff(attempt, base=0.2, cap=30.0, rng=random.Random(7)) for attempt in range(12)]
-    assert delays == sorted(delays)
-    assert delays[-1] > delays[0] * 100
-    assert max(backoff(0, base=0.2, rng=random.Random(i)) for i in range(100)) <= 0.2
-
-
-def test_backoff_is_deterministic_with_a_seeded_random() -> None:
-    first = [backoff(a, rng=random.Random(42)) for a in range(8)]
-    second = [backoff(a, rng=random.Random(42)) for a in range(8)]
-    assert first == second

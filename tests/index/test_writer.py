@@ -16,6 +16,7 @@ from elasticsearch import ApiError
 
 from pipeline.index.writer import BulkWriter, FatalIndexError
 from pipeline.messages import Story
+from pipeline.retry import RetryPolicy
 
 Answer = Callable[[list[dict[str, Any]]], dict[str, Any]]
 
@@ -64,7 +65,7 @@ def each(*statuses: tuple[int, str | None]) -> Answer:
 
 
 def write(client: ScriptedClient, n: int) -> Any:
-    writer = BulkWriter(client, "alias", backoff_cap=0.001)  # type: ignore[arg-type]
+    writer = BulkWriter(client, "alias", RetryPolicy(cap=0.001))  # type: ignore[arg-type]
     return asyncio.run(writer.write([story(i) for i in range(n)]))
 
 

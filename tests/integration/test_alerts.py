@@ -24,8 +24,8 @@ from pipeline.index.documents import bulk_action
 from pipeline.messages import Alert, DeadLetter, RawPage
 from pipeline.publish import publish_pages
 from pipeline.split import split_page
+from pipeline.tools.worker_process import caught_up, indexed_count
 from pipeline.topics import TopicNames
-from pipeline.worker_process import caught_up, indexed_count
 from tests.helpers import read_all, wait_for
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from pipeline.bootstrap import init, kafka_client_options
+from pipeline import kafka_clients
+from pipeline.bootstrap import init
 from pipeline.config import Settings, get_settings
 from pipeline.demo.runner import PAGES_DIR
 from pipeline.fingerprint import article_id
@@ -48,9 +49,8 @@ def count(settings: Settings, query: dict[str, Any] | None = None) -> int:
 
 def read_topic(settings: Settings, topic: str, model: type[M], expected: int, timeout: float = 90) -> list[M]:
     """Consume ``topic`` from the start until ``expected`` messages arrived (or time runs out)."""
-    from kafka import KafkaConsumer
-
-    consumer = KafkaConsumer(
+    consumer = kafka_clients.consumer(
+        settings,
         topic,
         group_id=f"{settings.topic_prefix}-dlq-reader",
         auto_offset_reset="earliest",
@@ -58,7 +58,6 @@ def read_topic(settings: Settings, topic: str, model: type[M], expected: int, ti
         session_timeout_ms=10_000,
         max_partition_fetch_bytes=64 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
-        **kafka_client_options(settings),
     )
     received: list[M] = []
     deadline = time.monotonic() + timeout

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from pipeline.bootstrap import kafka_client_options
+from pipeline import kafka_clients
 from pipeline.config import Settings
 from pipeline.index.client import es_client
 
@@ -14,21 +14,19 @@ pytestmark = pytest.mark.integration
 
 
 def test_kafka_round_trip(isolated: Settings) -> None:
-    from kafka import KafkaConsumer, KafkaProducer
-
     topic = f"{isolated.topic_prefix}.roundtrip"
     payload = f"hello {uuid.uuid4()}".encode()
-    producer = KafkaProducer(acks="all", **kafka_client_options(isolated))
+    producer = kafka_clients.producer(isolated)
     producer.send(topic, key=b"k", value=payload).get(timeout=30)
     producer.close()
 
-    consumer = KafkaConsumer(
+    consumer = kafka_clients.consumer(
+        isolated,
         topic,
         group_id=f"{isolated.topic_prefix}-g",
         auto_offset_reset="earliest",
         consumer_timeout_ms=15_000,
         session_timeout_ms=10_000,
-        **kafka_client_options(isolated),
     )
     try:
         received = [(m.key, m.value) for m in consumer]

@@ -19,9 +19,9 @@ from pipeline.messages import FetchRecord, RawPage
 from pipeline.scrape.runner import Summary
 from pipeline.scrape.service import scrape
 from pipeline.search import search
+from pipeline.tools.newsite import NewsSite, fake_dns
 from pipeline.topics import TopicNames
 from tests.helpers import read_all, wait_for
-from tests.scrape.newsite import NewsSite, fake_dns
 
 pytestmark = pytest.mark.integration
 MB = 1024 * 1024

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.scrape.discover import FeedError, parse_feed, parse_listing, parse_sitemap
-from tests.scrape.newsite import EVIL_FEED
+from pipeline.tools.newsite import EVIL_FEED
 
 BASE = "https://haber.example/"
 

@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.scrape.fetch import Fetcher, FetchFailed, Limits, TooLarge
 from pipeline.scrape.guard import Guard, Refused
-from tests.scrape.newsite import NewsSite, fake_dns
+from pipeline.tools.newsite import NewsSite, fake_dns
 
 UA = "WirestreamTest/1.0"
 MB = 1024 * 1024

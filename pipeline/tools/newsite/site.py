@@ -1,9 +1,12 @@
-"""A small news site on loopback for the scraper's tests: feeds, a news sitemap, robots.txt, articles,
-and every way a page can go wrong (429, redirects to forbidden targets, a gzip bomb, an undeclared
-windows-1254 page, a huge page, a slow page, an entity-expansion feed).
+"""A small news site on loopback, for the scraper's tests, the benchmarks and the README's walk-through:
+feeds, a news sitemap, robots.txt, articles, and every way a page can go wrong (429, redirects to
+forbidden targets, a gzip bomb, an undeclared windows-1254 page, a huge page, a slow page, an
+entity-expansion feed). With ``synthetic=N`` it also serves N generated articles per host
+(``/synthetic/feed.xml``, ``/synthetic/<n>.html``), and with ``hosts=H`` it answers on 127.0.0.1 to
+127.0.0.H on one port, so per-host politeness applies as on the real web.
 
-``with NewsSite() as site:`` starts it on 127.0.0.1 (a free port) plus a "trap" listener that counts
-connections and must never be reached; every request is recorded.
+``with NewsSite() as site:`` starts it (a free port) plus a "trap" listener that counts connections
+and must never be reached; every request is recorded (``record_requests=False`` for benchmarks).
 """
 
 from __future__ import annotations
@@ -11,27 +14,26 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import re
 import socket
 import threading
 import time
 from dataclasses import dataclass
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
-FEED_MODIFIED = formatdate(1795000000, usegmt=True)
-#: Names the test resolver knows; any other name fails, so no test ever reaches real DNS.
-TEST_DNS = {"intranet.corp.example": ["10.0.0.5"]}
+from pipeline.tools.newsite.content import (
+    ARTICLE_TEXT,
+    EVIL_FEED,
+    FEED_ETAG,
+    FEED_MODIFIED,
+    article_html,
+    synthetic_article,
+    synthetic_feed,
+)
 
-
-async def fake_dns(host: str, port: int) -> list[str]:
-    """The resolver tests inject into the scraper's guard."""
-    if host not in TEST_DNS:
-        raise OSError(f"test resolver: unknown host {host}")
-    return TEST_DNS[host]
-
-
-FEED_ETAG = '"feed-v1"'
+SYNTHETIC_PAGE = re.compile(r"/synthetic/(\d+)\.html")
 
 
 @dataclass(frozen=True)
@@ -40,72 +42,6 @@ class Request:
     path: str
     headers: dict[str, str]
     time: float
-
-
-def _article(title: str, paragraphs: list[str], canonical: str, lang: str = "en") -> bytes:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
-        f'<link rel="canonical" href="{canonical}"></head><body><nav><a href="/">Home</a></nav>'
-        f"<article><h1>{title}</h1>{body}</article>"
-        '<aside class="related"><h2>More news</h2><ul>'
-        '<li><a href="/news/harbour.html">Harbour workers vote on a new contract</a></li>'
-        '<li><a href="/news/deprem.html">Malatya\'da deprem tatbikatı yapıldı</a></li></ul></aside>'
-        "</body></html>"
-    ).encode()
-
-
-ARTICLE_TEXT: dict[str, tuple[str, str, list[str]]] = {
-    "/news/budget.html": (
-        "en",
-        "Council approves a leaner budget for 2027",
-        [
-            "The city council approved on Tuesday a budget that cuts spending on consultants by a third and "
-            "moves the money to school repairs and bus lines in the outer districts.",
-            "The vote was 31 to 14 after a debate that ran past midnight. The opposition said the plan "
-            "leaves the harbour bridge without money for another year.",
-            "The mayor said the first repairs would start in the spring holidays.",
-        ],
-    ),
-    "/news/harbour.html": (
-        "en",
-        "Harbour workers vote on a new contract",
-        [
-            "Dock workers voted on Wednesday on a contract that keeps pensions intact and adds two rest days a "
-            "month, after six weeks of talks with the port authority.",
-            "Union leaders said the result would be known on Friday; a strike remains possible if the "
-            "contract is rejected.",
-        ],
-    ),
-    "/news/deprem.html": (
-        "tr",
-        "Malatya'da deprem tatbikatı yapıldı",
-        [
-            "Malatya'da okullarda ve hastanelerde düzenlenen deprem tatbikatına binlerce kişi katıldı. Valilik, "
-            "tatbikatın amacının olası bir depremde tahliye sürelerini kısaltmak olduğunu açıkladı.",
-            "Yetkililer, vatandaşların afet çantalarını hazır tutmalarını ve toplanma alanlarını "
-            "öğrenmelerini istedi.",
-        ],
-    ),
-    "/news/hewler.html": (
-        "kmr",
-        "Li Hewlêrê pêşangeha pirtûkan dest pê kir",
-        [
-            "Li Hewlêrê pêşangeha navneteweyî ya pirtûkan bi beşdariya zêdetirî 300 weşanxaneyan dest pê kir. "
-            "Pêşangeh dê deh rojan vekirî bimîne.",
-            "Rêxistinkeran got ku îsal pirtûkên bi zimanê kurdî ji salên berê zêdetir in.",
-        ],
-    ),
-    "/news/weather.html": (
-        "en",
-        "Storm warning for the northern coast",
-        [
-            "The weather service issued a storm warning for the northern coast from Thursday evening, with "
-            "gusts of up to 110 kilometres an hour expected near the islands.",
-            "Ferries to the islands will not run on Friday morning.",
-        ],
-    ),
-}
 
 
 class NewsSite:
@@ -122,17 +58,25 @@ class NewsSite:
         slow_seconds: float = 5.0,
         huge_bytes: int = 30 * 1024 * 1024,
         bomb_decompressed_bytes: int = 200 * 1024 * 1024,
+        hosts: int = 1,
+        synthetic: int = 0,
+        port: int = 0,
+        record_requests: bool = True,
     ) -> None:
         self.crawl_delay = crawl_delay
         self.retry_after = retry_after
         self.slow_seconds = slow_seconds
         self.huge_bytes = huge_bytes
         self.bomb_decompressed_bytes = bomb_decompressed_bytes
+        self.hosts = hosts
+        self.synthetic = synthetic
+        self.requested_port = port
+        self.record_requests = record_requests
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._trap_count = 0
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
+        self._servers: list[ThreadingHTTPServer] = []
         self._trap: socket.socket | None = None
         self._threads: list[threading.Thread] = []
 
@@ -143,12 +87,19 @@ class NewsSite:
         class Handler(_Handler):
             owner = site
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        port = self.requested_port
+        for n in range(1, self.hosts + 1):
+            server = ThreadingHTTPServer((f"127.0.0.{n}", port), Handler)
+            server.daemon_threads = True
+            port = int(server.server_address[1])
+            self._servers.append(server)
         self._trap = socket.create_server(("127.0.0.1", 0))
         self._trap.settimeout(0.2)
         self._threads = [
-            threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+            *(
+                threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+                for server in self._servers
+            ),
             threading.Thread(target=self._trap_loop, daemon=True),
         ]
         for thread in self._threads:
@@ -157,9 +108,9 @@ class NewsSite:
 
     def __exit__(self, *exc: object) -> None:
         self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
         if self._trap is not None:
@@ -179,8 +130,8 @@ class NewsSite:
     # --- what tests read ----------------------------------------------------------------------
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.server_address[1])
+        assert self._servers, "the site is not running"
+        return int(self._servers[0].server_address[1])
 
     @property
     def host(self) -> str:
@@ -189,6 +140,11 @@ class NewsSite:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}"
+
+    @property
+    def host_names(self) -> list[str]:
+        """Every host:port the site answers on (127.0.0.1 to 127.0.0.<hosts>)."""
+        return [f"127.0.0.{n}:{self.port}" for n in range(1, self.hosts + 1)]
 
     @property
     def trap_port(self) -> int:
@@ -208,6 +164,8 @@ class NewsSite:
             return sum(1 for r in self.requests if r.path == path or r.path.split("?", 1)[0] == path)
 
     def record(self, request: Request) -> None:
+        if not self.record_requests:
+            return
         with self._lock:
             self.requests.append(request)
 
@@ -278,22 +236,7 @@ class NewsSite:
 
     def article(self, path: str) -> bytes:
         lang, title, paragraphs = ARTICLE_TEXT[path]
-        return _article(title, paragraphs, self.url(path), lang)
-
-
-EVIL_FEED = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title><link>http://x.example/a</link></item></channel></rss>"""
+        return article_html(title, paragraphs, self.url(path), lang)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -353,6 +296,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._conditional(site.atom(), "application/atom+xml")
         elif path == "/news-sitemap.xml":
             self._send(200, site.sitemap(), "application/xml")
+        elif path == "/synthetic/feed.xml" and site.synthetic:
+            host = self.headers.get("Host", site.host)
+            self._send(200, synthetic_feed(host, site.synthetic), "application/rss+xml")
+        elif site.synthetic and (match := SYNTHETIC_PAGE.fullmatch(path)):
+            self._send(200, synthetic_article(self.headers.get("Host", site.host), int(match[1])))
         elif path == "/evil-feed.xml":
             self._send(200, EVIL_FEED, "application/rss+xml")
         elif path == "/listing.html":
@@ -368,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._send(
                     200,
-                    _article(
+                    article_html(
                         "Busy day at the ferry terminal",
                         [
                             "Queues at the ferry terminal reached two hours on Saturday as the holiday season began."
@@ -429,16 +377,3 @@ class _Handler(BaseHTTPRequestHandler):
             piece = chunk[: site.huge_bytes - sent]
             self.wfile.write(piece)
             sent += len(piece)
-
-
-if __name__ == "__main__":  # python -m tests.scrape.newsite: the test site, to try the scraper by hand
-    import sys
-
-    with NewsSite(huge_bytes=8 * 1024 * 1024, bomb_decompressed_bytes=64 * 1024 * 1024) as running:
-        print(f"news site on {running.base_url} (feeds: /feed.xml /atom.xml, sitemap: /news-sitemap.xml)")
-        print(f"  export WIRESTREAM_SCRAPE_ALLOW_HOSTS={running.host}", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            sys.exit(0)

@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kafka import TopicPartition
+
+from pipeline import kafka_clients
 from pipeline.config import Settings, as_env
 from pipeline.errors import UserError
 from pipeline.index.client import es_client
@@ -75,13 +78,8 @@ def wait_until_indexed(
 
 def caught_up(settings: Settings, topic: str) -> bool:
     """True when the worker group (``settings.worker_group``) has committed every message of ``topic``."""
-    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-
-    from pipeline.bootstrap import kafka_client_options
-
-    options = kafka_client_options(settings)
-    admin = KafkaAdminClient(**options)
-    consumer = KafkaConsumer(enable_auto_commit=False, **options)
+    admin = kafka_clients.admin(settings, "wirestream-caught-up")
+    consumer = kafka_clients.consumer(settings, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         ends = consumer.end_offsets(partitions)

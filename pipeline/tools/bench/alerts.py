@@ -31,17 +31,18 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from pipeline import kafka_clients
 from pipeline.alerts.rules import Rule
 from pipeline.alerts.store import add_rules, fired_count
-from pipeline.bench import sample_copies
-from pipeline.bootstrap import init, kafka_client_options, scoped, teardown
+from pipeline.bootstrap import init, scoped, teardown
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services, sample_pages
-from pipeline.messages import RawPage
-from pipeline.publish import producer, publish_pages
+from pipeline.messages import Alert, IndexedBatch, RawPage, Story
+from pipeline.publish import publish_pages
 from pipeline.split import split_page
+from pipeline.tools.bench.pipeline import sample_copies
+from pipeline.tools.worker_process import caught_up, running_worker, wait_until_indexed
 from pipeline.topics import TopicNames
-from pipeline.worker_process import caught_up, running_worker, wait_until_indexed
 
 MARKER = "Zorblatt"
 _NAMES = [
@@ -134,19 +135,15 @@ class _AlertReader(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        from kafka import KafkaConsumer
-
-        from pipeline.messages import Alert, IndexedBatch, Story
-
         names = TopicNames.from_settings(self.settings)
-        consumer = KafkaConsumer(
+        consumer = kafka_clients.consumer(
+            self.settings,
             *((names.stories, names.indexed) if self.hops else ()),
             names.alerts,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=50,
-            **kafka_client_options(self.settings),
         )
         try:
             while not self.stop.is_set():
@@ -195,77 +192,103 @@ def latency(
     try:
         watch = Rule(name="bench-latency", query=MARKER)
         add_rules(run, [watch, *journalist_rules(max(0, rules - 1))])
-        articles = _articles()
         reader = _AlertReader(run, watch.name, hops)
         reader.start()
         log_path = run.state_dir / "logs" / f"{run.topic_prefix}-worker.log"
-        env = {"WIRESTREAM_LOG_LEVEL": "WARNING"}
-        with running_worker(run, log_path, "--no-init", env=env) as worker:
-            topic = TopicNames.from_settings(run).pages
-            prod = producer(run)
+        with running_worker(run, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}) as worker:
+            load = _PacedLoad(run, reader, worker, rate, marked_every)
             try:
-                # warm up: the worker joins its group and loads its models before the clock runs
-                warm = _latency_page(-1, articles[0])
-                prod.send(topic, key=warm.canonical_url.encode(), value=warm.to_bytes())
-                prod.flush()
-                _wait(lambda: warm.canonical_url in reader.arrived, 120, worker, "the warm-up alert")
-                total = int(rate * seconds)
-                warming = int(rate * warmup)  # the same load, untimed: JIT, caches, segments settle
-                sent: dict[str, float] = {}  # page URL -> when it was handed to the producer
+                load.warm_up()
                 say(
-                    f"publishing {total} one-story pages at {rate:g}/s with {rules} rules "
+                    f"publishing {int(rate * seconds)} one-story pages at {rate:g}/s with {rules} rules "
                     f"(1 in {marked_every} names the watched word) after {warmup:g} s of it untimed ..."
                 )
-                start = time.time()
-                for n in range(warming + total):
-                    i = n - warming  # negative while warming up
-                    page = _latency_page(i, articles[n % len(articles)], marked=i % marked_every == 0)
-                    delay = start + n / rate - time.time()
-                    if delay > 0:
-                        time.sleep(delay)
-                    if i >= 0 and i % marked_every == 0:
-                        sent[page.canonical_url] = time.time()
-                    prod.send(topic, key=page.canonical_url.encode(), value=page.to_bytes())
-                    if sys.stderr.isatty() and i % 100 == 0:
-                        print(
-                            f"\r  {i}/{total} published, {len(reader.arrived)} alerts",
-                            end="",
-                            file=sys.stderr,
-                        )
-                prod.flush()
-                published_in = time.time() - start - warmup
-                _wait(lambda: all(url in reader.arrived for url in sent), 120, worker, "every alert")
-                if sys.stderr.isatty():
-                    print(file=sys.stderr)
+                load.publish(seconds, warmup)
             finally:
-                prod.close()
+                load.close()
                 reader.stop.set()
+        return {"rules": rules, **load.figures(hops)}
+    finally:
+        teardown(run)
+
+
+class _PacedLoad:
+    """One-story pages published at a steady rate; 1 in ``marked_every`` names the watched word and
+    is timed from the producer until its alert is read."""
+
+    def __init__(
+        self, run: Settings, reader: _AlertReader, worker: Any, rate: float, marked_every: int
+    ) -> None:
+        self.reader = reader
+        self.worker = worker
+        self.rate = rate
+        self.marked_every = marked_every
+        self.topic = TopicNames.from_settings(run).pages
+        self.producer = kafka_clients.producer(run)
+        self.articles = _articles()
+        self.sent: dict[str, float] = {}  # page URL -> when it was handed to the producer
+        self.total = 0
+        self.published_in = 0.0
+
+    def _send(self, page: RawPage) -> None:
+        self.producer.send(self.topic, key=page.canonical_url.encode(), value=page.to_bytes())
+
+    def warm_up(self) -> None:
+        """The worker joins its group and loads its models before the clock runs."""
+        warm = _latency_page(-1, self.articles[0])
+        self._send(warm)
+        self.producer.flush()
+        _wait(lambda: warm.canonical_url in self.reader.arrived, 120, self.worker, "the warm-up alert")
+
+    def publish(self, seconds: float, warmup: float) -> None:
+        self.total = int(self.rate * seconds)
+        warming = int(self.rate * warmup)  # the same load, untimed: JIT, caches, segments settle
+        start = time.time()
+        for n in range(warming + self.total):
+            i = n - warming  # negative while warming up
+            page = _latency_page(i, self.articles[n % len(self.articles)], marked=i % self.marked_every == 0)
+            delay = start + n / self.rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            if i >= 0 and i % self.marked_every == 0:
+                self.sent[page.canonical_url] = time.time()
+            self._send(page)
+            if sys.stderr.isatty() and i % 100 == 0:
+                print(
+                    f"\r  {i}/{self.total} published, {len(self.reader.arrived)} alerts",
+                    end="",
+                    file=sys.stderr,
+                )
+        self.producer.flush()
+        self.published_in = time.time() - start - warmup
+        _wait(lambda: all(url in self.reader.arrived for url in self.sent), 120, self.worker, "every alert")
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+
+    def close(self) -> None:
+        self.producer.close()
+
+    def figures(self, hops: bool) -> dict[str, Any]:
+        reader, sent = self.reader, self.sent
         delays = [reader.arrived[url] - at for url, at in sent.items()]
 
         def median_of(hop: Callable[[str], float]) -> float:
             return round(_percentile([hop(url) for url in sent], 0.5), 3)
 
-        return {
-            "rules": rules,
-            "stories": total,
-            "rate_per_s": round(total / published_in, 1),
+        figures: dict[str, Any] = {
+            "stories": self.total,
+            "rate_per_s": round(self.total / self.published_in, 1),
             "alerts_timed": len(sent),
             "p50_s": round(_percentile(delays, 0.50), 3),
             "p90_s": round(_percentile(delays, 0.90), 3),
             "p99_s": round(_percentile(delays, 0.99), 3),
             "max_s": round(max(delays), 3),
-            **(
-                {
-                    "median_split_s": median_of(lambda url: reader.split_at[url] - sent[url]),
-                    "median_index_s": median_of(lambda url: reader.indexed_at[url] - reader.split_at[url]),
-                    "median_match_s": median_of(lambda url: reader.arrived[url] - reader.indexed_at[url]),
-                }
-                if hops
-                else {}
-            ),
         }
-    finally:
-        teardown(run)
+        if hops:
+            figures["median_split_s"] = median_of(lambda url: reader.split_at[url] - sent[url])
+            figures["median_index_s"] = median_of(lambda url: reader.indexed_at[url] - reader.split_at[url])
+            figures["median_match_s"] = median_of(lambda url: reader.arrived[url] - reader.indexed_at[url])
+        return figures
 
 
 def _wait(done: Callable[[], bool], timeout: float, worker: Any, what: str) -> None:

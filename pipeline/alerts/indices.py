@@ -1,0 +1,77 @@
+"""The two indices beside the stories: alert rules (``<alias>.rules``) and fired alerts
+(``<alias>.alerts``, one document per (rule, story) fired, created with ``op_type=create``)."""
+
+from __future__ import annotations
+
+from elasticsearch import BadRequestError
+
+from pipeline.config import Settings
+from pipeline.index.client import es_client
+
+RULES_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "name": {"type": "keyword"},
+        "query": {"type": "text", "index": False},
+        "languages": {"type": "keyword"},
+        "sites": {"type": "keyword"},
+        "kinds": {"type": "keyword"},
+        "owner": {"type": "keyword"},
+        "targets": {"type": "object", "enabled": False},
+        "created_at": {"type": "date"},
+    },
+}
+
+#: Fired alerts: the Alert message's fields, plus where its notifications stand.
+ALERTS_MAPPINGS = {
+    "dynamic": False,
+    "properties": {
+        "id": {"type": "keyword"},
+        "rule": {"type": "keyword"},
+        "owner": {"type": "keyword"},
+        "story_id": {"type": "keyword"},
+        "kind": {"type": "keyword"},
+        "title": {"type": "text"},
+        "url": {"type": "keyword"},
+        "site": {"type": "keyword"},
+        "lang": {"type": "keyword"},
+        "first_seen_at": {"type": "date"},
+        "fired_at": {"type": "date"},
+        "delivery": {"type": "keyword"},
+        "delivery_error": {"type": "text", "index": False},
+        "delivery_at": {"type": "date"},
+    },
+}
+
+
+def rules_index(alias: str) -> str:
+    """``<alias>.rules``: outside the stories' ``<alias>-*`` template, beside them."""
+    return f"{alias}.rules"
+
+
+def alerts_index(alias: str) -> str:
+    """``<alias>.alerts``: one document per (rule, story) fired."""
+    return f"{alias}.alerts"
+
+
+#: Both are small: one shard (the rules' change check reads the highest sequence number).
+INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": "0-1"}
+
+
+def ensure_alert_indices(settings: Settings) -> None:
+    """Create the rules and alerts indices when missing (idempotent, safe against a race)."""
+    es = es_client(settings)
+    try:
+        for index, mappings in (
+            (rules_index(settings.index_alias), RULES_MAPPINGS),
+            (alerts_index(settings.index_alias), ALERTS_MAPPINGS),
+        ):
+            if es.indices.exists(index=index):
+                continue
+            try:
+                es.indices.create(index=index, mappings=mappings, settings=INDEX_SETTINGS)
+            except BadRequestError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
+    finally:
+        es.close()

@@ -1,0 +1,92 @@
+"""Fired alerts and their delivery, in ``<alias>.alerts``: each (rule, story) is written once, under
+its id, with ``op_type=create``. Only alerts created now, or created earlier but whose notifications
+never ended (a worker stopped in between), are handed on: a replay fires nothing new, and the
+notify stage skips an alert whose delivery is already recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+
+from pipeline.alerts.indices import alerts_index
+from pipeline.alerts.stats import AlertStats
+from pipeline.errors import TransientError
+from pipeline.index.triage import Outcome, classify, reason
+from pipeline.messages import Alert, utcnow
+
+log = logging.getLogger("pipeline.alerts")
+
+
+def delivery_state(error: str | None) -> dict[str, Any]:
+    """The fields an alert's document gets once its notifications are done."""
+    state: dict[str, Any] = {
+        "delivery": "delivered" if error is None else "failed",
+        "delivery_at": utcnow().isoformat(),
+    }
+    if error is not None:
+        state["delivery_error"] = error
+    return state
+
+
+class AlertLedger:
+    def __init__(self, es: AsyncElasticsearch, alias: str, stats: AlertStats) -> None:
+        self.es = es
+        self.index = alerts_index(alias)
+        self.stats = stats
+
+    async def record(self, alerts: Sequence[Alert]) -> list[Alert]:
+        """Write each alert under its (rule, story) id unless it is there; return the ones to send."""
+        if not alerts:
+            return []
+        operations: list[dict[str, Any]] = []
+        for alert in alerts:
+            operations += [
+                {"create": {"_index": self.index, "_id": alert.id}},
+                alert.model_dump(mode="json", exclude={"schema_version"}),
+            ]
+        answer = await self.es.bulk(operations=operations, refresh=False)
+        fresh: list[Alert] = []
+        existing: list[Alert] = []
+        for alert, item in zip(alerts, answer["items"], strict=True):
+            result = item["create"]
+            status = int(result.get("status", 0))
+            if 200 <= status < 300:
+                fresh.append(alert)
+            elif status == 409:
+                existing.append(alert)
+            elif classify(status, result.get("error")) is Outcome.RETRY:
+                raise TransientError(reason(result.get("error")))
+            else:
+                raise RuntimeError(f"alert {alert.id} could not be recorded: {reason(result.get('error'))}")
+        unsent = await self.undelivered(existing)
+        self.stats.fired += len(fresh) + len(unsent)
+        self.stats.already_fired += len(existing) - len(unsent)
+        return fresh + unsent
+
+    async def undelivered(self, alerts: Sequence[Alert]) -> list[Alert]:
+        """Of these alerts, those whose notifications have not been attempted to the end (a replay
+        of the alerts topic, e.g. by a new consumer group, notifies nobody twice)."""
+        if not alerts:
+            return []
+        found = await self.es.mget(
+            index=self.index, ids=[alert.id for alert in alerts], source_includes=["delivery"]
+        )
+        done = {doc["_id"] for doc in found["docs"] if doc.get("found") and doc["_source"].get("delivery")}
+        return [alert for alert in alerts if alert.id not in done]
+
+    async def mark(self, updates: Sequence[tuple[Alert, dict[str, Any]]]) -> None:
+        """Update alerts' documents (their delivery) in one request; best effort, logged."""
+        if not updates:
+            return
+        operations: list[dict[str, Any]] = []
+        for alert, fields in updates:
+            operations += [{"update": {"_index": self.index, "_id": alert.id}}, {"doc": fields}]
+        try:
+            answer = await self.es.bulk(operations=operations, refresh=False)
+            if answer.get("errors"):
+                log.warning("could not mark %d alerts", len(updates), extra={"stage": "alerts"})
+        except Exception as exc:  # state for people to read; the alerts themselves are safe
+            log.warning("could not mark %d alerts: %s", len(updates), exc, extra={"stage": "alerts"})

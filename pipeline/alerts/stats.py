@@ -1,0 +1,22 @@
+"""Counters of the alert and notify stages, shown on the worker's /health/ page and in its logs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass
+class AlertStats:
+    batches: int = 0
+    stories: int = 0
+    fired: int = 0
+    already_fired: int = 0
+    rule_errors: int = 0
+    delivered: int = 0
+    delivery_failures: int = 0  # failed attempts, retried or not
+    given_up: int = 0  # notifications that failed every attempt (dead-lettered)
+    last_error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,95 @@
+"""`wirestream bench pipeline|split|scrape|alerts|lang`: figures for the README (never asserted by tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.cli.common import counts, echo_json, progress_line, settings_of
+from pipeline.cli.split import ENGINE_CHOICE
+from pipeline.language.evaluate import engine_throughput
+from pipeline.tools.bench.alerts import alerts_bench
+from pipeline.tools.bench.pipeline import pipeline_throughput
+from pipeline.tools.bench.scrape import scrape_throughput
+from pipeline.tools.bench.split import split_throughput
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks (figures for the README; never asserted by tests)."""
+
+
+@bench.command("pipeline")
+@click.option("--pages", default=2000, show_default=True, help="How many pages to push through.")
+@click.pass_context
+def bench_pipeline(ctx: click.Context, pages: int) -> None:
+    """Pages/s and stories/s through one worker, publish to searchable, on the real stack."""
+    echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo))
+
+
+@bench.command("split")
+@click.option(
+    "--pages", default=2000, show_default=True, help="Text pages to split (HTML: up to 4x the set)."
+)
+@click.option(
+    "--html-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="An article-extraction-benchmark folder for the HTML path (default: the sample pages).",
+)
+def bench_split(pages: int, html_dir: Path | None) -> None:
+    """Pages/s per core of the split stage's text and HTML paths (pure code, one process)."""
+    echo_json(split_throughput(pages, lambda line: click.echo(line, err=True), html_dir))
+
+
+@bench.command("scrape")
+@click.option("--pages", default=250, show_default=True, help="Articles per host.")
+@click.option(
+    "--hosts", default=8, show_default=True, help="Loopback hosts (127.0.0.N) of the synthetic site."
+)
+@click.pass_context
+def bench_scrape(ctx: click.Context, pages: int, hosts: int) -> None:
+    """Pages/s and peak memory of one scrape round against a synthetic site, publishing to Kafka."""
+    echo_json(scrape_throughput(settings_of(ctx), pages, hosts, click.echo))
+
+
+@bench.command("alerts")
+@click.option("--rate", default=100.0, show_default=True, help="Stories/s published for the latency run.")
+@click.option("--seconds", default=60.0, show_default=True, help="How long the latency run publishes.")
+@click.option(
+    "--latency-rules", default="10,100,1000", show_default=True, help="Rule counts of the latency runs."
+)
+@click.option("--rules", "rule_counts", default="0,10,100,1000", show_default=True, help="Rule counts.")
+@click.option("--pages", default=2000, show_default=True, help="Pages per throughput run.")
+@click.option("--hops", is_flag=True, help="Also time each hop (reads two more topics while measuring).")
+@click.pass_context
+def bench_alerts(
+    ctx: click.Context,
+    rate: float,
+    seconds: float,
+    latency_rules: str,
+    rule_counts: str,
+    pages: int,
+    hops: bool,
+) -> None:
+    """Publish-to-alert latency (p50/p99) and ingestion throughput with 0/10/100/1,000 rules."""
+    result = alerts_bench(
+        settings_of(ctx),
+        click.echo,
+        rule_counts=counts(rule_counts),
+        pages=pages,
+        latency_rules=counts(latency_rules),
+        rate=rate,
+        seconds=seconds,
+        hops=hops,
+    )
+    echo_json(result)
+
+
+@bench.command("lang")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--engine", "engines", type=ENGINE_CHOICE, multiple=True, help="Default: every engine.")
+def bench_lang(directory: Path, engines: tuple[str, ...]) -> None:
+    """Texts/s per core of each engine, per text length, over a labelled set's texts."""
+    echo_json(engine_throughput(directory, engines or None, progress_line))

@@ -1,0 +1,101 @@
+"""The split stage: pages topic -> stories and links topics (dead letters for what cannot be split).
+
+Pages are split one after the other, but their sends are confirmed in the background: a page is
+acknowledged (and so may be committed) only once Kafka has every story and link it gave. faust
+commits up to the first page not yet acknowledged, so acks may come in any order. At most
+``in_flight`` pages wait for confirmation at once (backpressure, bounded memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterable, Awaitable, Callable
+from typing import Any, TypeVar
+
+from pipeline.errors import PermanentError
+from pipeline.messages import RawPage, TeaserLink, decode
+from pipeline.split import SplitResult
+from pipeline.stream import Consumed, DeadLetters, Send, where
+
+log = logging.getLogger("pipeline.worker")
+
+E = TypeVar("E")
+
+#: The pure split: a page -> its stories and links (site memory and language engine bound in).
+Splitter = Callable[[RawPage], SplitResult]
+
+
+class SplitStage:
+    def __init__(
+        self,
+        split: Splitter,
+        send_story: Send,
+        send_link: Send,
+        dead_letters: DeadLetters,
+        max_page_bytes: int,
+        in_flight: int = 200,
+    ) -> None:
+        self.split = split
+        self.send_story = send_story
+        self.send_link = send_link
+        self.dead_letters = dead_letters
+        self.max_page_bytes = max_page_bytes
+        self.in_flight = in_flight
+
+    async def page(self, message: Consumed) -> list[Awaitable[None]]:
+        """Split one page; the sends of its stories and links (none when it was dead-lettered)."""
+        try:
+            if message.value is not None and len(message.value) > self.max_page_bytes:
+                raise PermanentError(
+                    f"page is {len(message.value)} bytes, over the cap of {self.max_page_bytes} "
+                    "(WIRESTREAM_MAX_PAGE_BYTES)"
+                )
+            page = decode(RawPage, message.value)
+            result = self.split(page)
+        except PermanentError as exc:
+            await self.dead_letters.error(message, exc)
+            return []
+        except Exception as exc:  # a bug on one page must not stop the stream; keep the page
+            log.exception("split failed unexpectedly", extra={"stage": "split", **where(message)})
+            await self.dead_letters(message, f"unexpected {type(exc).__name__}: {exc}", type(exc).__name__)
+            return []
+        links = [
+            TeaserLink(url=link.url, title=link.title, site=page.site, page_url=page.canonical_url)
+            for link in result.links
+            if link.url
+        ]
+        log.debug(
+            "page split into %d stories",
+            len(result.stories),
+            extra={"stage": "split", **where(message), "count": len(result.stories)},
+        )
+        return [
+            *(self.send_story(story.id.encode(), story.to_bytes()) for story in result.stories),
+            *(self.send_link(link.url.encode(), link.to_bytes()) for link in links),
+        ]
+
+    async def run(
+        self,
+        events: AsyncIterable[E],
+        message_of: Callable[[E], Consumed],
+        ack: Callable[[E], Awaitable[Any]],
+    ) -> None:
+        """Split every event; ``ack`` each once all its sends are confirmed."""
+        slots = asyncio.Semaphore(self.in_flight)
+        confirming: set[asyncio.Task[None]] = set()
+
+        async def confirm(event: E, sends: list[Awaitable[None]]) -> None:
+            try:
+                await asyncio.gather(*sends)
+                await ack(event)
+            finally:
+                slots.release()
+
+        async for event in events:
+            sends = await self.page(message_of(event))
+            await slots.acquire()
+            task = asyncio.ensure_future(confirm(event, sends))
+            confirming.add(task)
+            task.add_done_callback(confirming.discard)
+        await asyncio.gather(*confirming)

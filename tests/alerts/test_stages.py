@@ -1,0 +1,218 @@
+"""The alert and notify stages with scripted collaborators: grouping and chunking of indexed batches,
+Elasticsearch waited out, failures dead-lettered, alerts sent once, deliveries recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from elasticsearch import TransportError
+
+from pipeline.alerts.ledger import AlertLedger
+from pipeline.alerts.notify import Delivery, NotifyStage
+from pipeline.alerts.rules import Rule, Target
+from pipeline.alerts.stage import AlertStage
+from pipeline.alerts.stats import AlertStats
+from pipeline.messages import Alert, IndexedBatch
+from pipeline.retry import RetryPolicy
+from pipeline.stream import DeadLetters
+from tests.stages import Outbox, record, run
+
+NO_WAIT = RetryPolicy(base=0.0, cap=0.0)
+RULES = [Rule(name="mali", query="Mali")]
+
+
+def alert(story: str, rule: str = "mali") -> Alert:
+    return Alert(
+        id=f"{rule}-{story}",
+        rule=rule,
+        query="Mali",
+        story_id=story,
+        kind="teaser",
+        url=f"https://x.example/{story}",
+        page_url="https://x.example/p",
+        site="x",
+        lang="en",
+        snippet="«Mali»",
+        first_seen_at="2026-12-01T00:00:00Z",  # type: ignore[arg-type]
+    )
+
+
+async def rules() -> list[Rule]:
+    return RULES
+
+
+class Matcher:
+    """Matches every id; fails first with the scripted errors."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls: list[tuple[list[str], list[str] | None]] = []
+
+    async def match(
+        self, ids: Sequence[str], rules: Sequence[Rule], languages: Sequence[str] | None = None
+    ) -> list[Alert]:
+        self.calls.append((list(ids), list(languages) if languages is not None else None))
+        if self.errors:
+            raise self.errors.pop(0)
+        return [alert(i) for i in ids]
+
+
+class Ledger:
+    """Alerts already fired are not handed on; delivered ones are not due again."""
+
+    def __init__(self, fired: set[str] | None = None, delivered: set[str] | None = None) -> None:
+        self.fired = set(fired or ())
+        self.delivered = set(delivered or ())
+        self.marked: list[tuple[str, dict[str, Any]]] = []
+
+    async def record(self, alerts: Sequence[Alert]) -> list[Alert]:
+        fresh = [a for a in alerts if a.id not in self.fired]
+        self.fired.update(a.id for a in alerts)
+        return fresh
+
+    async def undelivered(self, alerts: Sequence[Alert]) -> list[Alert]:
+        return [a for a in alerts if a.id not in self.delivered]
+
+    async def mark(self, updates: Sequence[tuple[Alert, dict[str, Any]]]) -> None:
+        self.marked += [(a.id, fields) for a, fields in updates]
+
+
+def alert_stage(matcher: Matcher, ledger: Ledger, chunk: int = 1000) -> tuple[AlertStage, Outbox, Outbox]:
+    sent, dead = Outbox(), Outbox()
+    built = AlertStage(
+        rules,
+        matcher,
+        ledger,
+        sent.send,
+        DeadLetters("alerts", dead.send),
+        NO_WAIT,
+        AlertStats(),
+        chunk=chunk,  # type: ignore[arg-type]
+    )
+    return built, sent, dead
+
+
+def indexed(*ids: str, languages: tuple[str, ...] = ("en",), offset: int = 0) -> Any:
+    return record(IndexedBatch(ids=list(ids), languages=list(languages)).to_bytes(), offset)
+
+
+def test_indexed_batches_are_grouped_deduplicated_and_matched_in_chunks() -> None:
+    matcher = Matcher()
+    built, sent, _ = alert_stage(matcher, Ledger(), chunk=2)
+    run(built.batch([indexed("a", "b", "c"), indexed("c", "d", "e", languages=("tr",), offset=1)]))
+    assert [ids for ids, _ in matcher.calls] == [["a", "b"], ["c", "d"], ["e"]]
+    assert matcher.calls[0][1] == ["en", "tr"]
+    assert [key for key, _ in sent.sent] == [f"mali-{i}".encode() for i in "abcde"]
+
+
+def test_an_alert_fired_before_is_not_sent_again() -> None:
+    built, sent, _ = alert_stage(Matcher(), Ledger(fired={"mali-a"}))
+    run(built.batch([indexed("a", "b")]))
+    assert [a.story_id for a in sent.values(Alert)] == ["b"]
+
+
+def test_elasticsearch_down_is_waited_out_and_nothing_is_dead_lettered() -> None:
+    matcher = Matcher(TransportError("connection refused"), TransportError("connection refused"))
+    built, sent, dead = alert_stage(matcher, Ledger())
+    run(built.batch([indexed("a")]))
+    assert len(matcher.calls) == 3 and len(sent.sent) == 1 and dead.sent == []
+
+
+def test_a_failure_that_is_not_transient_dead_letters_the_batch_and_the_stream_goes_on() -> None:
+    built, sent, dead = alert_stage(Matcher(ValueError("query malformed")), Ledger())
+    run(built.batch([indexed("a", offset=3), record(b"not json", 4)]))
+    letters = dead.letters()
+    assert [(letter.offset, letter.reason[:17]) for letter in letters] == [
+        (4, "not a valid Index"),
+        (3, "matching failed: "),
+        (4, "matching failed: "),
+    ]
+    assert sent.sent == [] and built.stats.last_error == "ValueError: query malformed"
+
+
+class Notifier:
+    """Delivers to every target unless its URL is in ``failing``."""
+
+    def __init__(self, failing: set[str] | None = None) -> None:
+        self.failing = failing or set()
+        self.notified: list[tuple[str, list[str]]] = []
+
+    async def notify(self, alert: Alert, targets: list[Target]) -> list[Delivery]:
+        self.notified.append((alert.id, [t.type for t in targets]))
+        return [
+            Delivery(
+                t.url or "log",
+                "HTTP 503" if t.url in self.failing else None,
+                5 if t.url in self.failing else 1,
+            )
+            for t in targets
+        ]
+
+
+def notify_stage(
+    ledger: Ledger | AlertLedger, notifier: Notifier, rule: Rule | None
+) -> tuple[NotifyStage, Outbox]:
+    dead = Outbox()
+    built = NotifyStage(
+        rules,
+        lambda name: rule,
+        ledger,
+        notifier,
+        DeadLetters("notify", dead.send),
+        NO_WAIT,
+        AlertStats(),  # type: ignore[arg-type]
+    )
+    return built, dead
+
+
+HOOK = "https://hooks.example/x"
+WEBHOOK_RULE = Rule(name="mali", query="Mali", targets=[Target(type="log"), Target(type="webhook", url=HOOK)])
+
+
+def test_alerts_are_delivered_and_their_delivery_recorded() -> None:
+    ledger, notifier = Ledger(), Notifier()
+    built, dead = notify_stage(ledger, notifier, WEBHOOK_RULE)
+    run(
+        built.batch([record(alert("a").to_bytes(), 0), record(alert("a").to_bytes(), 1)])
+    )  # twice in the topic
+    assert notifier.notified == [("mali-a", ["log", "webhook"])]  # notified once
+    [(alert_id, state)] = ledger.marked
+    assert alert_id == "mali-a" and state["delivery"] == "delivered"
+    assert built.stats.delivered == 2 and dead.sent == []
+
+
+def test_an_alert_already_delivered_is_skipped_on_a_replay() -> None:
+    ledger, notifier = Ledger(delivered={"mali-a"}), Notifier()
+    built, _ = notify_stage(ledger, notifier, WEBHOOK_RULE)
+    run(built.batch([record(alert("a").to_bytes()), record(alert("b").to_bytes())]))
+    assert [alert_id for alert_id, _ in notifier.notified] == ["mali-b"]
+
+
+def test_a_notification_that_fails_every_attempt_is_dead_lettered_and_marked_failed() -> None:
+    ledger = Ledger()
+    built, dead = notify_stage(ledger, Notifier(failing={HOOK}), WEBHOOK_RULE)
+    run(built.batch([record(alert("a").to_bytes(), 9)]))
+    [letter] = dead.letters()
+    assert letter.offset == 9 and letter.error_type == "DeliveryFailed"
+    assert "HTTP 503 after 5 attempts" in letter.reason
+    assert ledger.marked[0][1]["delivery"] == "failed" and built.stats.given_up == 1
+
+
+def test_poison_is_dead_lettered_and_a_removed_rule_still_notifies_the_log() -> None:
+    notifier = Notifier()
+    built, dead = notify_stage(Ledger(), notifier, None)
+    run(built.batch([record(b"{}", 0), record(alert("a").to_bytes(), 1)]))
+    assert [letter.offset for letter in dead.letters()] == [0]
+    assert notifier.notified == [("mali-a", ["log"])]
+
+
+def test_when_delivery_states_cannot_be_read_notifying_twice_beats_not_notifying() -> None:
+    class Broken(Ledger):
+        async def undelivered(self, alerts: Sequence[Alert]) -> list[Alert]:
+            raise ValueError("index missing")
+
+    notifier = Notifier()
+    built, _ = notify_stage(Broken(delivered={"mali-a"}), notifier, WEBHOOK_RULE)
+    run(built.batch([record(alert("a").to_bytes())]))
+    assert [alert_id for alert_id, _ in notifier.notified] == ["mali-a"]
