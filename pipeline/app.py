@@ -24,6 +24,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, NoReturn
 
@@ -115,33 +116,39 @@ def messages(events: list[Any]) -> list[Consumed]:
     return [event.message for event in events]
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """A :data:`Send` per output topic."""
+
+    story: Send
+    link: Send
+    indexed: Send
+    alert: Send
+    dead: Send
+
+    @classmethod
+    def of(cls, app: faust.App, names: TopicNames) -> Outputs:
+        topics = (names.stories, names.links, names.indexed, names.alerts, names.deadletter)
+        return cls(*(sender(raw_topic(app, name)) for name in topics))
+
+
 def create_app(settings: Settings) -> faust.App:
+    """The worker: pages -> split -> stories -> index -> indexed -> alerts -> alerts topic -> notify."""
     app = faust_app(settings)
     names = TopicNames.from_settings(settings)
-    pages, stories, indexed, alerts = (
-        raw_topic(app, name) for name in (names.pages, names.stories, names.indexed, names.alerts)
-    )
-    send_story, send_link, send_indexed, send_alert, send_dead = (
-        sender(raw_topic(app, name))
-        for name in (names.stories, names.links, names.indexed, names.alerts, names.deadletter)
-    )
+    out = Outputs.of(app, names)
     stats = AlertStats()
-    rulebook = RuleBook(settings.index_alias, stats)
-    # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
-    # sees what all partitions have seen (pages of one site are spread over partitions by URL).
-    memory = SiteMemory(
-        store=app.GlobalTable(
-            f"{settings.worker_group}-site-memory", default=None, partitions=settings.topic_partitions
-        )
-    )
-    split_stage = SplitStage(
-        partial(split, memory=memory, engine=settings.language_engine),
-        send_story,
-        send_link,
-        DeadLetters("split", send_dead),
-        max_page_bytes=settings.max_page_bytes,
-        in_flight=settings.split_in_flight,
-    )
+    rulebook = RuleBook(settings.index_alias, stats)  # one rule cache for the alert and notify stages
+    add_housekeeping(app, settings, stats)
+    add_split_agent(app, settings, raw_topic(app, names.pages), out)
+    add_index_agent(app, settings, raw_topic(app, names.stories), out)
+    add_alert_agent(app, settings, raw_topic(app, names.indexed), out, rulebook, stats)
+    add_notify_agent(app, settings, raw_topic(app, names.alerts), out, rulebook, stats)
+    return app
+
+
+def add_housekeeping(app: faust.App, settings: Settings, stats: AlertStats) -> None:
+    """Language models loaded at start, the health page, the alert counters in the log."""
 
     @app.task  # type: ignore[untyped-decorator]
     async def load_language_models() -> None:  # at start, not on the first page
@@ -156,21 +163,37 @@ def create_app(settings: Settings) -> faust.App:
         if stats.batches:
             log.info("alert stage", extra={"stage": "alerts", **stats.as_dict()})
 
+
+def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs) -> None:
+    # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
+    # sees what all partitions have seen (pages of one site are spread over partitions by URL).
+    memory = SiteMemory(
+        store=app.GlobalTable(
+            f"{settings.worker_group}-site-memory", default=None, partitions=settings.topic_partitions
+        )
+    )
+    stage = SplitStage(
+        partial(split, memory=memory, engine=settings.language_engine),
+        out.story,
+        out.link,
+        DeadLetters("split", out.dead),
+        max_page_bytes=settings.max_page_bytes,
+        in_flight=settings.split_in_flight,
+    )
+
     @app.agent(pages, name="split")
     async def split_agent(stream: Any) -> None:
         manual = stream.noack()
-        await split_stage.run(manual.events(), message_of=lambda event: event.message, ack=manual.ack)
+        await stage.run(manual.events(), message_of=lambda event: event.message, ack=manual.ack)
 
+
+def add_index_agent(app: faust.App, settings: Settings, stories: Any, out: Outputs) -> None:
     @app.agent(stories, name="index")
     async def index_agent(stream: Any) -> None:
         es = async_es_client(settings)
         writer = BulkWriter(es, settings.index_alias, RetryPolicy(cap=settings.bulk_backoff_max_seconds))
-        stage = IndexStage(
-            writer,
-            DeadLetters("index", send_dead),
-            send_indexed if settings.alerts_enabled else None,
-            stop_loudly,
-        )
+        indexed = out.indexed if settings.alerts_enabled else None
+        stage = IndexStage(writer, DeadLetters("index", out.dead), indexed, stop_loudly)
         try:
             async for events in stream.take_events(
                 settings.bulk_batch_size, within=settings.bulk_linger_seconds
@@ -179,6 +202,10 @@ def create_app(settings: Settings) -> faust.App:
         finally:
             await es.close()
 
+
+def add_alert_agent(
+    app: faust.App, settings: Settings, indexed: Any, out: Outputs, rulebook: RuleBook, stats: AlertStats
+) -> None:
     @app.agent(indexed, name="alerts")
     async def alert_agent(stream: Any) -> None:
         loop = asyncio.get_running_loop()  # Elasticsearch may still be starting: wait for it
@@ -192,8 +219,8 @@ def create_app(settings: Settings) -> faust.App:
             partial(rulebook.rules, es),
             Matcher(es, settings.index_alias, stats),
             AlertLedger(es, settings.index_alias, stats),
-            send_alert,
-            DeadLetters("alerts", send_dead),
+            out.alert,
+            DeadLetters("alerts", out.dead),
             ELASTICSEARCH_WAIT,
             stats,
         )
@@ -203,6 +230,10 @@ def create_app(settings: Settings) -> faust.App:
         finally:
             await es.close()
 
+
+def add_notify_agent(
+    app: faust.App, settings: Settings, alerts: Any, out: Outputs, rulebook: RuleBook, stats: AlertStats
+) -> None:
     @app.agent(alerts, name="notify")
     async def notify_agent(stream: Any) -> None:
         es = async_es_client(settings)
@@ -213,7 +244,7 @@ def create_app(settings: Settings) -> faust.App:
             rulebook.rule,
             AlertLedger(es, settings.index_alias, stats),
             Notifier(session, retry, timeout=settings.webhook_timeout_seconds),
-            DeadLetters("notify", send_dead),
+            DeadLetters("notify", out.dead),
             ELASTICSEARCH_WAIT,
             stats,
         )
@@ -223,8 +254,6 @@ def create_app(settings: Settings) -> faust.App:
         finally:
             await session.close()
             await es.close()
-
-    return app
 
 
 def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] = create_app) -> None:

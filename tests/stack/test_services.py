@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.config import Settings
 from pipeline.errors import UserError
-from pipeline.stack import services
+from pipeline.stack import process, services
 
 
 def _free_port() -> int:
@@ -91,7 +91,7 @@ def test_stop_ends_the_whole_process_group(settings: Settings) -> None:
     assert svc.running_pid() == proc.pid
     assert svc.stop(grace=1.0)
     proc.wait(timeout=10)
-    assert not services._group_alive(proc.pid)
+    assert not process.group_alive(proc.pid)
     assert svc.record() is None
 
 

@@ -130,3 +130,16 @@ def synthetic_feed(host: str, pages: int) -> bytes:
     )
     channel = f"<channel><title>Bench</title>{items}</channel>"
     return f"<?xml version='1.0'?><rss version='2.0'>{channel}</rss>".encode()
+
+
+def turkish_1254_page(headline: str) -> bytes:
+    """A Turkish page in windows-1254 that does not say so (charset detection must find it)."""
+    page = (
+        f"<html><head><title>{headline}</title></head><body><h1>{headline}</h1>"
+        "<p>Şırnak'ın İdil ve Cizre ilçelerine bağlı köylere doğal gaz boru hattı döşeneceği açıklandı. "
+        "Çiftçiler ve esnaf, kışın ısınma giderlerinin düşeceğini söyledi.</p>"
+        "<p>Belediye başkanı, çalışmaların ilkbaharda başlayacağını ve iki yıl içinde bitirilmesinin "
+        "planlandığını belirtti. Işıklı caddesindeki dükkân sahipleri de müjdeyi sevinçle karşıladı.</p>"
+        "</body></html>"
+    )
+    return page.encode("cp1254")

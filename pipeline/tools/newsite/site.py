@@ -31,6 +31,7 @@ from pipeline.tools.newsite.content import (
     article_html,
     synthetic_article,
     synthetic_feed,
+    turkish_1254_page,
 )
 
 SYNTHETIC_PAGE = re.compile(r"/synthetic/(\d+)\.html")
@@ -284,7 +285,36 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
         self._send(200, body, content_type, ETag=FEED_ETAG, Last_Modified=FEED_MODIFIED)
 
+    #: Fixed redirects: path -> (status, location); "{trap}" is the trap listener's port.
+    REDIRECTS: ClassVar[dict[str, tuple[int, str]]] = {
+        "/news/moved.html": (301, "/news/budget.html"),
+        "/news/to-loopback.html": (302, "http://127.0.0.1:{trap}/stolen"),
+        "/news/to-private.html": (302, "http://intranet.corp.example/admin"),
+        "/news/to-metadata.html": (302, "http://169.254.169.254/latest/meta-data/"),
+        "/news/to-file.html": (302, "file:///etc/passwd"),
+    }
+
     def _route(self, site: NewsSite, path: str) -> None:
+        if path in self.REDIRECTS:
+            status, location = self.REDIRECTS[path]
+            self._redirect(status, location.format(trap=site.trap_port))
+        elif path in ARTICLE_TEXT or path == "/private/leak.html":
+            self._send(200, site.article(path if path in ARTICLE_TEXT else "/news/weather.html"))
+        elif path.startswith("/synthetic/"):
+            self._synthetic(site, path)
+        elif path in (
+            "/robots.txt",
+            "/feed.xml",
+            "/atom.xml",
+            "/news-sitemap.xml",
+            "/evil-feed.xml",
+            "/listing.html",
+        ):
+            self._document(site, path)
+        else:
+            self._trouble(site, path)
+
+    def _document(self, site: NewsSite, path: str) -> None:
         if path == "/robots.txt":
             rules = "User-agent: *\nDisallow: /private/\n"
             if site.crawl_delay is not None:
@@ -296,59 +326,36 @@ class _Handler(BaseHTTPRequestHandler):
             self._conditional(site.atom(), "application/atom+xml")
         elif path == "/news-sitemap.xml":
             self._send(200, site.sitemap(), "application/xml")
-        elif path == "/synthetic/feed.xml" and site.synthetic:
-            host = self.headers.get("Host", site.host)
-            self._send(200, synthetic_feed(host, site.synthetic), "application/rss+xml")
-        elif site.synthetic and (match := SYNTHETIC_PAGE.fullmatch(path)):
-            self._send(200, synthetic_article(self.headers.get("Host", site.host), int(match[1])))
         elif path == "/evil-feed.xml":
             self._send(200, EVIL_FEED, "application/rss+xml")
-        elif path == "/listing.html":
+        else:  # /listing.html
             links = "".join(f'<li><a href="{p}">{t}</a></li>' for p, t in NewsSite.ARTICLES.items())
             page = f'<html><body><nav><a href="/about">About</a><a href="/contact">Contact</a></nav><ul>{links}</ul></body></html>'
             self._send(200, page.encode())
-        elif path in ARTICLE_TEXT or path == "/private/leak.html":
-            self._send(200, site.article(path if path in ARTICLE_TEXT else "/news/weather.html"))
-        elif path in ("/news/busy.html", "/news/unavailable.html"):
-            status = 429 if path.endswith("busy.html") else 503
-            if site.hits(path) == 1:
-                self._send(status, b"busy", "text/plain", Retry_After=str(site.retry_after))
-            else:
-                self._send(
-                    200,
-                    article_html(
-                        "Busy day at the ferry terminal",
-                        [
-                            "Queues at the ferry terminal reached two hours on Saturday as the holiday season began."
-                        ],
-                        site.url(path),
-                    ),
-                )
-        elif path == "/news/moved.html":
-            self._redirect(301, "/news/budget.html")
-        elif path == "/news/to-loopback.html":
-            self._redirect(302, f"http://127.0.0.1:{site.trap_port}/stolen")
-        elif path == "/news/to-private.html":
-            self._redirect(302, "http://intranet.corp.example/admin")
-        elif path == "/news/to-metadata.html":
-            self._redirect(302, "http://169.254.169.254/latest/meta-data/")
-        elif path == "/news/to-file.html":
-            self._redirect(302, "file:///etc/passwd")
+
+    def _synthetic(self, site: NewsSite, path: str) -> None:
+        host = self.headers.get("Host", site.host)
+        match = SYNTHETIC_PAGE.fullmatch(path)
+        if not site.synthetic:
+            self._send(404, b"not found", "text/plain")
+        elif path == "/synthetic/feed.xml":
+            self._send(200, synthetic_feed(host, site.synthetic), "application/rss+xml")
+        elif match:
+            self._send(200, synthetic_article(host, int(match[1])))
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def _trouble(self, site: NewsSite, path: str) -> None:
+        """The pages that go wrong on purpose."""
+        if path in ("/news/busy.html", "/news/unavailable.html"):
+            self._busy_once(site, path)
         elif path == "/news/redirect-loop.html":
             n = int(self.path.rsplit("n=", 1)[1]) if "n=" in self.path else 0
             self._redirect(302, f"/news/redirect-loop.html?n={n + 1}")
         elif path == "/news/bomb.html":
             self._send(200, site.bomb(), "text/html; charset=utf-8", Content_Encoding="gzip")
         elif path == "/news/turkish-1254.html":
-            page = (
-                f"<html><head><title>{NewsSite.TURKISH_HEADLINE}</title></head><body><h1>{NewsSite.TURKISH_HEADLINE}</h1>"
-                "<p>Şırnak'ın İdil ve Cizre ilçelerine bağlı köylere doğal gaz boru hattı döşeneceği açıklandı. "
-                "Çiftçiler ve esnaf, kışın ısınma giderlerinin düşeceğini söyledi.</p>"
-                "<p>Belediye başkanı, çalışmaların ilkbaharda başlayacağını ve iki yıl içinde bitirilmesinin "
-                "planlandığını belirtti. Işıklı caddesindeki dükkân sahipleri de müjdeyi sevinçle karşıladı.</p>"
-                "</body></html>"
-            )
-            self._send(200, page.encode("cp1254"), "text/html")
+            self._send(200, turkish_1254_page(NewsSite.TURKISH_HEADLINE), "text/html")
         elif path in ("/news/huge.html", "/news/huge-chunked.html"):
             self._huge(site, chunked=path.endswith("chunked.html"))
         elif path == "/news/slow.html":
@@ -361,6 +368,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"<html>late</html>   ")
         else:
             self._send(404, b"not found", "text/plain")
+
+    def _busy_once(self, site: NewsSite, path: str) -> None:
+        """429 or 503 with Retry-After on the first request, the page after."""
+        if site.hits(path) == 1:
+            status = 429 if path.endswith("busy.html") else 503
+            self._send(status, b"busy", "text/plain", Retry_After=str(site.retry_after))
+            return
+        lead = "Queues at the ferry terminal reached two hours on Saturday as the holiday season began."
+        self._send(200, article_html("Busy day at the ferry terminal", [lead], site.url(path)))
 
     def _huge(self, site: NewsSite, chunked: bool) -> None:
         self.send_response(200)
