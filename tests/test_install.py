@@ -18,7 +18,9 @@ def run(*cmd: str | Path, cwd: Path, timeout: float = 600) -> str:
     proc = subprocess.run(
         [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
     )
-    assert proc.returncode == 0, f"{cmd} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, (
+        f"{cmd} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
     return proc.stdout
 
 
@@ -30,16 +32,32 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source.mkdir()
     shutil.copy2(ROOT / "pyproject.toml", source)
     shutil.copy2(ROOT / "README.md", source)
-    shutil.copytree(ROOT / "pipeline", source / "pipeline", ignore=shutil.ignore_patterns("__pycache__", "target"))
+    shutil.copytree(
+        ROOT / "pipeline", source / "pipeline", ignore=shutil.ignore_patterns("__pycache__", "target")
+    )
     venv = base / "venv"
     run(getattr(sys, "_base_executable", sys.executable), "-m", "venv", venv, cwd=base)
-    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", source, cwd=base)
+    run(
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        source,
+        cwd=base,
+    )
     return venv
 
 
 def test_the_install_uses_the_stock_pip(installed: Path) -> None:
-    bundled = run(installed / "bin" / "python", "-c", "import ensurepip; print(ensurepip.version())", cwd=installed)
-    assert run(installed / "bin" / "python", "-m", "pip", "--version", cwd=installed).split()[1] == bundled.strip()
+    bundled = run(
+        installed / "bin" / "python", "-c", "import ensurepip; print(ensurepip.version())", cwd=installed
+    )
+    assert (
+        run(installed / "bin" / "python", "-m", "pip", "--version", cwd=installed).split()[1]
+        == bundled.strip()
+    )
 
 
 def test_the_command_works_from_another_folder(installed: Path, tmp_path: Path) -> None:
@@ -73,7 +91,9 @@ def test_the_local_stack_finds_its_maven_projects_in_the_package(installed: Path
         "    print(sorted(str(f.relative_to(p)) for f in p.rglob('*') if f.is_file()))\n"
     )
     out = run(installed / "bin" / "python", "-c", script, tmp_path, cwd=tmp_path)
-    assert "es-analysis/pom.xml" in out and "WirestreamAnalysisPlugin.java" in out and "plugin-descriptor" in out
+    assert (
+        "es-analysis/pom.xml" in out and "WirestreamAnalysisPlugin.java" in out and "plugin-descriptor" in out
+    )
     assert artifacts_versions() in out
 
 

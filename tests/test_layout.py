@@ -36,12 +36,16 @@ def test_the_readme_layout_names_every_top_level_module_and_package() -> None:
     top = {p.name for p in PACKAGE.glob("*.py")} | {
         f"{p.name}/" for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()
     }
-    assert top - {"__init__.py"} <= named, f"not in the README's layout: {sorted(top - named - {'__init__.py'})}"
+    assert top - {"__init__.py"} <= named, (
+        f"not in the README's layout: {sorted(top - named - {'__init__.py'})}"
+    )
 
 
 @pytest.mark.parametrize(
     "package",
-    sorted(p.parent.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE),
+    sorted(
+        p.parent.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE
+    ),
 )
 def test_each_package_readme_names_every_module(package: str) -> None:
     folder = ROOT / package
@@ -49,9 +53,7 @@ def test_each_package_readme_names_every_module(package: str) -> None:
     assert readme.is_file(), f"{package}/ has no README.md"
     text = readme.read_text()
     missing = [
-        p.name
-        for p in sorted(folder.glob("*.py"))
-        if p.name != "__init__.py" and f"`{p.name}`" not in text
+        p.name for p in sorted(folder.glob("*.py")) if p.name != "__init__.py" and f"`{p.name}`" not in text
     ] + [
         f"{p.name}/"
         for p in sorted(folder.iterdir())
@@ -113,10 +115,11 @@ def imports(path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
         for name in names:
-            while name and name not in known:
-                name = name.rpartition(".")[0]
-            if name:
-                found.add(name)
+            module = name
+            while module and module not in known:
+                module = module.rpartition(".")[0]
+            if module:
+                found.add(module)
     return found
 
 
