@@ -11,9 +11,18 @@ import click
 from pipeline.cli.common import echo_json, progress_line
 from pipeline.cli.split import ENGINE_CHOICE
 from pipeline.language.evaluate import evaluate_engines
-from pipeline.split import split_page
+from pipeline.split import split, split_page
 from pipeline.split.evaluate import evaluate_extraction, evaluate_split
-from pipeline.split.extract import extract_html
+from pipeline.split.evaluate_pages import (
+    by_language_group,
+    load_labels,
+    load_pages,
+    score_labels,
+    score_page,
+    summarise,
+    summarise_labels,
+)
+from pipeline.split.extract import extract_html, trafilatura_text
 
 
 @click.group("eval")
@@ -64,3 +73,42 @@ def eval_lang(directory: Path, engines: tuple[str, ...], misses: bool, as_json: 
     """
     report = evaluate_engines(directory, engines or None, progress=progress_line)
     click.echo(json.dumps(report.as_dict(), indent=2) if as_json else report.render(misses))
+
+
+@eval_group.command("pages")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--publishers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Only these publishers (a file of country/Publisher lines).",
+)
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Labelled related-story blocks (tests/data/real-teasers): teaser precision and recall.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="A line per page: scores and problems.")
+def eval_pages(directory: Path, publishers: Path | None, labels: Path | None, verbose: bool) -> None:
+    """The article and teasers on real publisher pages (Fundus's parser test data format), side by
+    side with plain trafilatura on the same pages."""
+    chosen = (
+        {line.strip() for line in publishers.read_text().splitlines() if line.strip()} if publishers else None
+    )
+    scores = []
+    labelled = load_labels(labels) if labels else {}
+    teaser_scores = []
+    for page in load_pages(directory, chosen):
+        scores.append(score_page(page, split_page, trafilatura_text))
+        if page.name in labelled:
+            teaser_scores.append(score_labels(page, labelled[page.name], split))
+        progress_line(f"{len(scores)} pages")
+        if verbose:
+            score = scores[-1]
+            click.echo(
+                f"{score.name:<48} {score.lang:<3} f1 {score.f1:.3f} (trafilatura {score.baseline_f1:.3f}) "
+                f"leak {score.leakage:.2f} teasers {score.teasers} {'; '.join(score.problems)[:160]}"
+            )
+    report = {"all": summarise(scores), "by_language": by_language_group(scores)}
+    if labelled:
+        report["labelled_teasers"] = summarise_labels(teaser_scores)
+    echo_json(report)

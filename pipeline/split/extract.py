@@ -43,3 +43,13 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
 def split_text_lines(text: str) -> list[str]:
     """Paragraphs of an already-extracted text page: non-empty lines, whitespace folded."""
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def trafilatura_text(html: str, url: str | None = None) -> str:
+    """Plain ``trafilatura.extract`` with its defaults: the yardstick the HTML path is measured against."""
+    import trafilatura
+
+    try:
+        return str(trafilatura.extract(html, url=url) or "")
+    except Exception:  # assorted parser errors on broken markup: no text
+        return ""
