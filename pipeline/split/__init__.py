@@ -3,8 +3,8 @@
 :func:`split` is the one entry point; the worker and `wirestream split` both call it.
 
 * text pages: paragraphs (one per line) -> :mod:`segment`;
-* HTML pages: the main text (trafilatura) -> :mod:`segment`, plus the teaser blocks found in the
-  DOM (:mod:`html`), each keeping its own link.
+* HTML pages: :mod:`htmlpage`: the article is the extractor's main text (trimmed at its ends only),
+  teasers are the teaser blocks of the DOM (:mod:`teasers`), each keeping its own link.
 
 Every story gets its language, fingerprint and deterministic id.
 """
@@ -17,12 +17,11 @@ from functools import partial
 
 from pipeline import fingerprint as fp
 from pipeline.errors import PermanentError
-from pipeline.fingerprint import normalise
 from pipeline.language import DEFAULT_ENGINE, detect
 from pipeline.language.quick import guess
 from pipeline.messages import RawPage, Story
-from pipeline.split.extract import extract_html, split_text_lines
-from pipeline.split.html import Teaser, find_teasers
+from pipeline.split.extract import split_text_lines
+from pipeline.split.htmlpage import extract, parse, split_html
 from pipeline.split.memory import SiteMemory
 from pipeline.split.paragraphs import Para, paragraphs
 from pipeline.split.segment import Decision, Segment, Segmentation, segment
@@ -54,19 +53,13 @@ class SplitResult:
     decisions: list[Decision]  # per paragraph, for --explain
 
 
-def page_paragraphs(page: RawPage) -> tuple[list[Para], list[Teaser]]:
-    """The paragraphs of the page's main text, and (HTML) the teasers found in the DOM."""
+def page_paragraphs(page: RawPage) -> list[Para]:
+    """The paragraphs of the page's main text (HTML: what the extractor gives)."""
     if not page.body.strip():
         raise PermanentError("page body is empty")
     if page.content_type != "text/html":
-        return paragraphs(split_text_lines(page.body)), []
-    teasers = find_teasers(page.body, page.canonical_url)
-    extracted = extract_html(page.body, page.canonical_url)
-    taken = {normalise(t) for teaser in teasers for t in (teaser.title, teaser.lead) if t}
-    if extracted.title:
-        taken.add(normalise(extracted.title))  # trafilatura may repeat the <h1> inside the text
-    lines = [line for line in split_text_lines(extracted.text) if normalise(line) not in taken]
-    return paragraphs(([extracted.title] if extracted.title else []) + lines), teasers
+        return paragraphs(split_text_lines(page.body))
+    return paragraphs(extract(parse(page.body), page.canonical_url)[1])
 
 
 def split(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT_ENGINE) -> SplitResult:
@@ -74,30 +67,32 @@ def split(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT
 
     With ``memory``, paragraphs the site repeats end the article.
     """
-    paras, dom_teasers = page_paragraphs(page)
+    if not page.body.strip():
+        raise PermanentError("page body is empty")
+    if page.content_type == "text/html":
+        return _split_html(page, memory, engine)
+    paras = paragraphs(split_text_lines(page.body))
     recurring: Callable[[str], bool] | None = None
     if memory is not None:
         memory.observe(page.site, page.canonical_url, (p.text for p in paras))
         recurring = partial(memory.recurring, page.site, page.canonical_url)
-    # in HTML the DOM tells where teasers are; the vocabulary-only signal is for plain text
-    result: Segmentation = segment(
-        paras, language=guess, recurring=recurring, unrelated_tail=page.content_type != "text/html"
-    )
-    segments = list(result.segments)
-    links = [Link(title, None) for title in result.links]
-    known = {fp.fingerprint(s.text) for s in segments}
-    for teaser in dom_teasers:
-        if teaser.lead is None:
-            links.append(Link(teaser.title or "", teaser.url))
-        elif fp.fingerprint(teaser.lead) not in known:
-            segments.append(Segment("teaser", teaser.title, [teaser.lead], url=teaser.url))
-    if not any(s.paragraphs for s in segments):
+    result: Segmentation = segment(paras, language=guess, recurring=recurring, unrelated_tail=True)
+    segments = [s for s in result.segments if s.paragraphs]
+    if not segments:
         raise PermanentError("no story text found on the page")
-    stories = [
-        _story(page, seg, position, engine)
-        for position, seg in enumerate(s for s in segments if s.paragraphs)
-    ]
-    return SplitResult(stories, links, result.decisions)
+    stories = [_story(page, seg, position, engine) for position, seg in enumerate(segments)]
+    return SplitResult(stories, [Link(title, None) for title in result.links], result.decisions)
+
+
+def _split_html(page: RawPage, memory: SiteMemory | None, engine: str) -> SplitResult:
+    observe = None
+    if memory is not None:
+        observe = partial(memory.observe, page.site, page.canonical_url)
+    recurring = partial(memory.recurring, page.site, page.canonical_url) if memory is not None else None
+    found = split_html(page.body, page.canonical_url, recurring, observe)
+    segments = [s for s in (found.article, *found.teasers) if s.paragraphs]
+    stories = [_story(page, seg, position, engine) for position, seg in enumerate(segments)]
+    return SplitResult(stories, [Link(title, url) for title, url in found.links], found.decisions)
 
 
 def split_many(
@@ -108,7 +103,7 @@ def split_many(
     memory = SiteMemory()
     for page in pages:
         try:
-            memory.observe(page.site, page.canonical_url, (p.text for p in page_paragraphs(page)[0]))
+            memory.observe(page.site, page.canonical_url, (p.text for p in page_paragraphs(page)))
         except PermanentError:
             continue  # reported when it is split
     for page in pages:

@@ -26,24 +26,9 @@ from typing import Any
 
 from pipeline.language import detect
 from pipeline.messages import RawPage, Story
+from pipeline.split.overlap import f1, piece_of, tokens, trigrams
 
-#: Han, kana and Hangul characters are one token each; other tokens are runs of word characters.
-TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u9fff]+")
 PAGE_NAME = re.compile(r"^(?P<publisher>.+)_(?P<date>\d{4}_\d{2}_\d{2})\.html\.gz$")
-
-
-def tokens(text: str) -> list[str]:
-    return [t.lower() for t in TOKEN.findall(text)]
-
-
-def f1(found: list[str], expected: list[str]) -> float:
-    if not found and not expected:
-        return 1.0
-    common = sum((Counter(found) & Counter(expected)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(found), common / len(expected)
-    return 2 * precision * recall / (precision + recall)
 
 
 def leakage(found: list[str], expected: list[str]) -> float:
@@ -52,16 +37,6 @@ def leakage(found: list[str], expected: list[str]) -> float:
         return 0.0
     extra = Counter(found) - Counter(expected)
     return sum(extra.values()) / len(found)
-
-
-def trigrams(text: str) -> set[tuple[str, ...]]:
-    words = tokens(text)
-    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
-
-
-def piece_of(teaser: str, body_trigrams: set[tuple[str, ...]]) -> bool:
-    grams = trigrams(teaser)
-    return bool(grams) and len(grams & body_trigrams) / len(grams) > 0.5
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pipeline.split import lexicon
 GLUED_COUNTER = re.compile(r"(?:(?<=[^\W\d_][.!?…»\"”’)])|(?<=(?<![\d.,])\d{4}[.!?]))\s?\d{1,7}$", re.UNICODE)
 #: A paragraph that is only a number, a time or a relative time.
 ONLY_COUNTER = re.compile(r"^\W*\d[\d.,\s]*\W*$", re.UNICODE)
-SENTENCE_END = re.compile(r"[.!?…。؟।](?:[\"”’»)\]]*)(?=\s|$)", re.UNICODE)
+SENTENCE_END = re.compile(r"[.!?…。؟।۔](?:[\"”’»)\]]*)(?=\s|$)", re.UNICODE)
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 
@@ -54,16 +54,27 @@ def clean(text: str) -> tuple[str, str]:
 
 
 #: A sentence ending inside the line: "...passeggeri. (ANSA)" is text, not a headline ("U.S. aid" is).
-INNER_SENTENCE_END = re.compile(r"[^\W\d_]{2}[.!?…؟]\s+\S", re.UNICODE)
+INNER_SENTENCE_END = re.compile(r"[^\W\d_]{2}[.!?…؟۔]\s+\S", re.UNICODE)
+
+
+#: Han, kana and Hangul: scripts written without spaces between words.
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+#: A sentence end inside a line of an unspaced script: "...あった。気象庁は..."
+INNER_UNSPACED_END = re.compile(r"[。！？](?=\S)")
+
+
+def word_count(text: str) -> int:
+    """Words separated by spaces, plus one per two characters of an unspaced script."""
+    return len(text.split()) + len(UNSPACED.findall(text)) // 2
 
 
 def is_heading(text: str) -> bool:
-    words = len(text.split())
     return (
-        0 < words <= 18
+        0 < word_count(text) <= 18
         and len(text) <= 160
-        and not re.search(r"[.:;,،؛]$", text)
+        and not re.search(r"[.:;,،؛。、：；，！？۔]$", text)
         and not INNER_SENTENCE_END.search(text)
+        and not INNER_UNSPACED_END.search(text)
     )
 
 
@@ -110,7 +121,12 @@ def _only_dates(text: str) -> bool:
         return False  # cheap: most short lines are headlines
     rest = lexicon.TIMESTAMP.sub(" ", text)
     rest = DATE_WORDS.sub(" ", rest)
+    rest = UNSPACED_DATE.sub(" ", rest)
     return len(rest) < len(text) and not WORD.search(rest)
+
+
+#: Dates and times in Chinese and Japanese: "2025年1月14日 01時28分", "（1月14日 01時40分更新）".
+UNSPACED_DATE = re.compile(r"[\d０-９]+\s*[年月日時时分秒号號]|更新|発表|发布|[（()）]")
 
 
 def _dateline(text: str) -> bool:

@@ -63,6 +63,6 @@ def split_throughput(pages: int, say: Callable[[str], None], html_dir: Path | No
 
 def _paragraphs(page: RawPage) -> list[Para]:
     try:
-        return page_paragraphs(page)[0]
+        return page_paragraphs(page)
     except PermanentError:
         return []

@@ -1,11 +1,11 @@
 """Teaser blocks in an HTML page's DOM (pure).
 
-Sites put other stories in recognisable places: ``<aside>`` and ``<footer>`` elements, and
-containers whose class, id or label says so (related, teaser, card, more, recommended, most-read,
-latest, ...) in several languages. Inside such a block each item is a link (the teaser's headline
-and its own URL) with, sometimes, a lead paragraph. An item with a lead is a teaser story; a bare
-headline is only a link for the scraper to fetch. Navigation (``<nav>``, menus, breadcrumbs) is not
-a teaser block.
+Sites put other stories in recognisable places: ``<aside>`` and ``<footer>`` elements, containers
+whose class, id or label says so (related, teaser, card, more, recommended, most-read, latest, ...),
+and lists of cards: three or more siblings of one kind, each holding one link of its own. Inside
+such a block each item is a link (the teaser's headline and its own URL) with, sometimes, a lead
+paragraph. An item with a lead is a teaser story; a bare headline is only a link for the scraper to
+fetch. Navigation (``<nav>``, menus, breadcrumbs) is not a teaser block.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
-from lxml.etree import ParserError
 
 from pipeline.fingerprint import normalise
+from pipeline.split.cards import find_cards, is_navigation
 from pipeline.split.lexicon import RELATED_HEADING
 
 TEASER_HINT = re.compile(
@@ -25,9 +25,6 @@ TEASER_HINT = re.compile(
     r"|sidebar|widget|footer|ilgili|benzer|diger|haber|mehr|weitere|lire|noticias|relacionad|correlat|leggi|похож"
     r"|читайте|مرتبط|ذات",
     re.IGNORECASE,
-)
-NAVIGATION = re.compile(
-    r"\b(?:nav|menu|breadcrumb|pagination|pager|social|share|cookie|consent|tags?)\b", re.IGNORECASE
 )
 #: A lead shorter than this is a dek or a label, not a teaser's story text.
 MIN_LEAD_CHARS = 60
@@ -52,20 +49,30 @@ def _attrs(el: lxml_html.HtmlElement) -> str:
     return " ".join(str(el.get(a, "")) for a in ("class", "id", "role", "aria-label", "data-section"))
 
 
-def _is_navigation(el: lxml_html.HtmlElement) -> bool:
-    for node in [el, *el.iterancestors()]:
-        if node.tag in ("nav", "header", "menu") or NAVIGATION.search(_attrs(node)):
-            return True
-    return False
+#: Siblings of one kind, each with one link of its own, that make a list of cards.
+MIN_CARDS = 3
+
+
+def _is_card_list(el: lxml_html.HtmlElement) -> bool:
+    """Three or more children of the same tag and class, each holding exactly one target link."""
+    kinds: dict[tuple[str, str], int] = {}
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        targets = {str(a.get("href")) for a in child.iter("a") if a.get("href")}
+        if len(targets) == 1:
+            key = (child.tag, str(child.get("class", "")))
+            kinds[key] = kinds.get(key, 0) + 1
+    return max(kinds.values(), default=0) >= MIN_CARDS
 
 
 def _blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     """Outermost teaser containers (a block inside another block is the same block)."""
     blocks: list[lxml_html.HtmlElement] = []
     for el in root.iter("aside", "footer", "section", "div", "ul", "ol"):
-        if el.tag not in ("aside", "footer") and not TEASER_HINT.search(_attrs(el)):
+        if el.tag not in ("aside", "footer") and not TEASER_HINT.search(_attrs(el)) and not _is_card_list(el):
             continue
-        if el.xpath(".//h1") or _is_navigation(el) or not el.xpath(".//a[@href]"):
+        if el.xpath(".//h1") or is_navigation(el) or not el.xpath(".//a[@href]"):
             continue
         if any(el in b.iterdescendants() for b in blocks):
             continue
@@ -86,19 +93,32 @@ def _item_of(link: lxml_html.HtmlElement, block: lxml_html.HtmlElement) -> lxml_
     return item
 
 
-def find_teasers(html: str, page_url: str) -> list[Teaser]:
-    try:
-        root = lxml_html.fromstring(html)
-    except (ParserError, ValueError):
-        return []
+def find_teasers(root: lxml_html.HtmlElement, page_url: str) -> list[Teaser]:
+    """The teasers of a parsed page (scripts and styles are dropped from ``root``): story cards of
+    the site with a lead (see cards.py), then headline-only items of teaser blocks."""
     for junk in root.xpath("//script|//style|//noscript|//template"):
         junk.drop_tree()
+    blocks = _blocks(root)
+    teasers = [
+        Teaser(card.title, card.lead, card.url) for card in find_cards(root, page_url, blocks) if card.lead
+    ]
+    seen = {normalise(t.title or t.lead or "") for t in teasers}
+    carded = {t.url for t in teasers}
+    for item in _block_items(blocks, page_url):
+        if item.url not in carded and normalise(item.title or item.lead or "") not in seen:
+            seen.add(normalise(item.title or item.lead or ""))
+            teasers.append(Teaser(item.title or item.lead, None, item.url))
+    return teasers
+
+
+def _block_items(blocks: list[lxml_html.HtmlElement], page_url: str) -> list[Teaser]:
+    """Items of the teaser blocks: headline, lead when there is one, link."""
     teasers: list[Teaser] = []
     seen: set[str] = set()
-    for block in _blocks(root):
+    for block in blocks:
         for link in block.xpath(".//a[@href]"):
             href = str(link.get("href", "")).strip()
-            if not href or href.startswith(("#", "javascript:", "mailto:")) or _is_navigation(link):
+            if not href or href.startswith(("#", "javascript:", "mailto:")) or is_navigation(link):
                 continue
             item = _item_of(link, block)
             # a heading that labels the block ("Related news") is not the teaser's headline
@@ -116,6 +136,8 @@ def find_teasers(html: str, page_url: str) -> list[Teaser]:
                 lead = None
             if lead is None and not heading and _is_sentence(title):
                 title, lead = None, title  # the link is the whole lead
+            elif lead is not None and title and lead in title:
+                title = title.replace(lead, " ").strip() or None  # the lead sits inside the link
             key = normalise(title or lead or "")
             if key in seen:
                 continue

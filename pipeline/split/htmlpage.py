@@ -1,0 +1,321 @@
+"""An HTML page into its article, teasers and links (pure): the boundaries come from the page's
+structure, never from words inside the main text.
+
+1. The page is parsed once; the extractor (trafilatura) and the teaser finder share the tree.
+2. The article is what the extractor gives, with only these taken out: lines that are links to
+   other pages (their text is the text of an ``<a>`` pointing elsewhere, maybe behind a short label
+   such as "Read also:"), widget headings, and boilerplate at the two ends (legal notices, prompts,
+   share and cookie lines, bylines and dates, paragraphs the site repeats on other pages).
+3. Teasers come from blocks of the DOM outside the main text (``teasers.py``): each with its own link,
+   headline and lead. A block whose lead is part of the article is article text, not a teaser;
+   teaser text the extractor let into the end of the article goes back to its teaser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from pipeline.errors import PermanentError
+from pipeline.fingerprint import normalise
+from pipeline.split.cards import same_page
+from pipeline.split.overlap import piece_of, tokens, trigrams
+from pipeline.split.paragraphs import BOILERPLATE_KINDS, Kind, Para, is_heading, paragraphs
+from pipeline.split.segment import Decision, Segment, credit_at_end
+from pipeline.split.teasers import Teaser, find_teasers
+
+#: A short label before a link's text on the same line: "Les også:", "MORE :", "Auch interessant –".
+LINK_LABEL = re.compile(r"^[^\W\d_][^.!?:]{0,40}?\s*[:|–—-]\s+", re.UNICODE)
+#: Anchor texts shorter than this (in characters) are not matched to lines ("Home", "More").
+MIN_ANCHOR_CHARS = 12
+
+
+@dataclass
+class HtmlSplit:
+    article: Segment
+    teasers: list[Segment] = field(default_factory=list)
+    links: list[tuple[str, str | None]] = field(default_factory=list)  # (title, url)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def parse(html: str) -> HtmlElement:
+    """The page's tree, parsed once (trafilatura's own loader: the same tree it would build)."""
+    from trafilatura.utils import load_html
+
+    try:
+        tree = load_html(html)
+    except Exception as exc:  # lxml raises assorted errors on broken markup
+        raise PermanentError(f"HTML could not be parsed: {exc}") from exc
+    if tree is None:
+        raise PermanentError("HTML could not be parsed")
+    return tree
+
+
+#: A fast extraction with fewer tokens than this is tried again with trafilatura's fallbacks.
+SHORT_EXTRACTION = 200
+
+
+def extract(tree: HtmlElement, url: str | None) -> tuple[str | None, list[str]]:
+    """(title, main-text lines) from trafilatura on the shared tree (it works on its own copy).
+
+    trafilatura without its fallback extractors (``fast``) is as good on news pages and 1.4 times
+    faster; when it finds almost nothing, the full algorithm (readability and jusText compared)
+    gets a second chance.
+    """
+    title, text = _trafilatura(tree, url, fast=True)
+    if len(tokens(text)) < SHORT_EXTRACTION:
+        title, text = max((title, text), _trafilatura(tree, url, fast=False), key=lambda found: len(found[1]))
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    while title and lines and _repeats_title(lines[0], title):
+        title = lines[0] if len(lines[0]) < len(title) else title  # the <h1>, without the site's name
+        lines = lines[1:]  # trafilatura repeats the <h1> at the top of the text
+    return title, lines
+
+
+def _trafilatura(tree: HtmlElement, url: str | None, fast: bool) -> tuple[str | None, str]:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, fast=fast, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except Exception as exc:  # assorted parser errors on broken markup
+        raise PermanentError(f"HTML could not be parsed: {exc}") from exc
+    fields: dict[str, Any] = doc if isinstance(doc, dict) else (doc.as_dict() if doc is not None else {})
+    return " ".join(str(fields.get("title") or "").split()) or None, str(fields.get("text") or "")
+
+
+def _repeats_title(line: str, title: str) -> bool:
+    """The line is the title, or the title's headline part ("Headline | Site", "Headline：Site")."""
+    short, whole = normalise(line), normalise(title)
+    return short == whole or (is_heading(line) and len(short) * 2 >= len(whole) and short in whole)
+
+
+def anchors(tree: HtmlElement, page_url: str) -> dict[str, str]:
+    """Normalised text of every link to another page -> its URL."""
+    found: dict[str, str] = {}
+    for link in tree.iter("a"):
+        href = str(link.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        target = urljoin(page_url, href)
+        text = " ".join(link.text_content().split())
+        if len(text) >= MIN_ANCHOR_CHARS and not same_page(target, page_url):
+            found.setdefault(normalise(text), target)
+    return found
+
+
+#: Elements whose text may be a whole line of the main text.
+TEXT_TAGS = (
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "span",
+    "b",
+    "strong",
+    "em",
+    "td",
+    "dd",
+    "dt",
+    "blockquote",
+    "figcaption",
+)
+
+
+def plain_text_lines(tree: HtmlElement, candidates: set[str]) -> set[str]:
+    """Of the candidate lines (normalised), those the page also shows as text that is mostly not a
+    link: a live blog's entry heading whose words are also a link in the sidebar is article text."""
+    plain: set[str] = set()
+    if not candidates:
+        return plain
+    for el in tree.iter(*TEXT_TAGS):
+        text = " ".join(el.text_content().split())
+        key = normalise(text)
+        if key not in candidates or key in plain:
+            continue
+        linked = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+        if linked < 0.5 * len(text):
+            plain.add(key)
+    return plain
+
+
+#: Markup that holds a date, a time, a byline or an update note (attribute names are written in
+#: developers' English whatever the page's language).
+METADATA_MARKUP = re.compile(
+    r"date|time|byline|author|reporter|dateline|published|updated|modified", re.IGNORECASE
+)
+
+
+def metadata_texts(tree: HtmlElement) -> list[str]:
+    """Normalised texts of the page's date, time and byline elements, longest first."""
+    found = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        marked = el.tag == "time" or METADATA_MARKUP.search(
+            " ".join(str(el.get(a, "")) for a in ("class", "id", "itemprop"))
+        )
+        if marked:
+            text = normalise(" ".join(el.text_content().split()))
+            if 2 < len(text) <= 120:
+                found.add(text)
+    return sorted(found, key=len, reverse=True)
+
+
+def is_metadata(text: str, metadata: list[str]) -> bool:
+    """The line is made of the page's date, time and byline elements and nothing else."""
+    rest = normalise(text)
+    if len(rest) > 160:
+        return False
+    for piece in metadata:
+        rest = rest.replace(piece, " ")
+    return not re.search(r"[^\W\d_]", rest)
+
+
+def link_target(text: str, links: dict[str, str]) -> str | None:
+    """The URL when the line is a link to another page (alone, or behind a short label)."""
+    key = normalise(text)
+    if key in links:
+        return links[key]
+    label = LINK_LABEL.match(text)
+    if label:
+        return links.get(normalise(text[label.end() :]))
+    return None
+
+
+def split_html(
+    html: str,
+    page_url: str,
+    recurring: Callable[[str], bool] | None = None,
+    observe: Callable[[list[str]], None] | None = None,
+) -> HtmlSplit:
+    """``observe`` sees the main-text lines first (site memory); ``recurring`` tells whether the
+    site repeats a paragraph on other pages."""
+    tree = parse(html)
+    title, lines = extract(tree, page_url)
+    if observe is not None:
+        observe(lines)
+    links = anchors(tree, page_url)
+    teasers = [t for t in find_teasers(tree, page_url) if not (t.url and same_page(t.url, page_url))]
+    paras = paragraphs(lines)
+    decisions: dict[int, Decision] = {}
+    matched = {normalise(p.text) for p in paras if link_target(p.text, links) is not None}
+    for key in plain_text_lines(tree, matched):
+        links = {k: v for k, v in links.items() if k != key and not key.endswith(k)}
+    result = HtmlSplit(Segment("article", title))
+    metadata = metadata_texts(tree)
+    for p in paras:
+        if is_metadata(p.text, metadata):
+            decisions[p.index] = Decision(p.index, p.text, "dropped", "a date, time or byline element")
+    paras = [p for p in paras if p.index not in decisions]
+    body = _article_body(paras, links, teasers, recurring, result, decisions)
+    result.article.paragraphs = [p.text for p in body]
+    for p in body:
+        decisions.setdefault(p.index, Decision(p.index, p.text, "article", "main text", 0))
+    _credit(result.article)
+    _teasers(teasers, result, page_url)
+    result.decisions = [decisions[i] for i in sorted(decisions)]
+    if not result.article.paragraphs and not result.teasers:
+        raise PermanentError("no main text found in the HTML")
+    return result
+
+
+def _article_body(
+    paras: list[Para],
+    links: dict[str, str],
+    teasers: list[Teaser],
+    recurring: Callable[[str], bool] | None,
+    result: HtmlSplit,
+    decisions: dict[int, Decision],
+) -> list[Para]:
+    teaser_text = trigrams(" \n ".join(t for teaser in teasers for t in (teaser.title, teaser.lead) if t))
+    leads = trigrams(" \n ".join(f"{t.title} \n {t.lead}" for t in teasers if t.lead))
+    kept: list[Para] = []
+    for p in paras:
+        target = link_target(p.text, links)
+        if piece_of(p.text, leads):  # an in-article teaser box the extractor took in
+            decisions[p.index] = Decision(p.index, p.text, "dropped", "a teaser's text (the teaser is kept)")
+        elif target is not None:
+            result.links.append((LINK_LABEL.sub("", p.text), target))
+            decisions[p.index] = Decision(p.index, p.text, "link", "a link to another page")
+        elif p.kind in (Kind.RELATED_HEADING, Kind.COMMENTS_HEADING, Kind.READ_ALSO):
+            decisions[p.index] = Decision(p.index, p.text, "dropped", f"widget line ({p.kind})")
+        elif p.kind in (Kind.METADATA, Kind.COUNTER):
+            decisions[p.index] = Decision(p.index, p.text, "dropped", f"not story text ({p.kind})")
+        else:
+            kept.append(p)
+    # the ends: boilerplate, the site's repeated paragraphs, teaser text the extractor let in
+    while kept and _end_junk(kept[-1], teaser_text, recurring) is not None:
+        p = kept.pop()
+        decisions[p.index] = Decision(p.index, p.text, "dropped", str(_end_junk(p, teaser_text, recurring)))
+    while kept and kept[0].kind in BOILERPLATE_KINDS:
+        p = kept.pop(0)
+        decisions[p.index] = Decision(p.index, p.text, "dropped", f"before the article ({p.kind})")
+    return _widget_headings(kept, decisions)
+
+
+def _end_junk(
+    p: Para, teaser_text: set[tuple[str, ...]], recurring: Callable[[str], bool] | None
+) -> str | None:
+    if p.kind in BOILERPLATE_KINDS:
+        return f"after the article ({p.kind})"
+    if piece_of(p.text, teaser_text):
+        return "a teaser's text (the teaser is kept)"
+    if recurring is not None and recurring(p.text):
+        return "the site repeats it on other pages"
+    if p.kind is Kind.HEADING:
+        return "a heading with nothing under it"
+    return None
+
+
+def _widget_headings(kept: list[Para], decisions: dict[int, Decision]) -> list[Para]:
+    """A heading directly followed by another heading, with links (already gone) between them, labels
+    a widget: drop it. Headings over text stay (section headings of the article)."""
+    out: list[Para] = []
+    for i, p in enumerate(kept):
+        nxt = kept[i + 1] if i + 1 < len(kept) else None
+        gap = (
+            nxt is not None
+            and nxt.index > p.index + 1
+            and all(
+                decisions.get(j) is not None and decisions[j].verdict == "link"
+                for j in range(p.index + 1, nxt.index)
+            )
+        )
+        if p.kind is Kind.HEADING and nxt is not None and nxt.kind is Kind.HEADING and gap:
+            decisions[p.index] = Decision(p.index, p.text, "dropped", "heading of a list of links")
+            continue
+        out.append(p)
+    return out
+
+
+def _credit(article: Segment) -> None:
+    if article.paragraphs:
+        found = credit_at_end(article.paragraphs[-1])
+        if found:
+            text, article.credit = found
+            article.paragraphs[-1] = text
+            if not text:
+                article.paragraphs.pop()
+
+
+def _teasers(teasers: list[Teaser], result: HtmlSplit, page_url: str) -> None:
+    body = trigrams(" ".join(result.article.paragraphs))
+    title = normalise(result.article.title or "")
+    for teaser in teasers:
+        if teaser.title and normalise(teaser.title) == title:
+            continue
+        if teaser.lead is None:
+            result.links.append((teaser.title or "", teaser.url))
+        elif not piece_of(teaser.lead, body):  # a lead the article holds is article text
+            result.teasers.append(Segment("teaser", teaser.title, [teaser.lead], url=teaser.url))

@@ -1,0 +1,34 @@
+"""How much two texts share (pure): tokens in any script, token F1, word trigrams."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+#: Han, kana and Hangul characters are one token each; other tokens are runs of word characters.
+TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u9fff]+")
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in TOKEN.findall(text)]
+
+
+def f1(found: list[str], expected: list[str]) -> float:
+    if not found and not expected:
+        return 1.0
+    common = sum((Counter(found) & Counter(expected)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(found), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def trigrams(text: str) -> set[tuple[str, ...]]:
+    words = tokens(text)
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def piece_of(text: str, body_trigrams: set[tuple[str, ...]]) -> bool:
+    """More than half of the text's word trigrams are in the body."""
+    grams = trigrams(text)
+    return bool(grams) and len(grams & body_trigrams) / len(grams) > 0.5
