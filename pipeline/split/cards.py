@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml.html import HtmlElement
 
 from pipeline.fingerprint import normalise
+from pipeline.split.dom import Dom, text_of
 from pipeline.split.paragraphs import UNSPACED, stems, word_count
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -36,33 +37,12 @@ INLINE = frozenset(
 )
 
 
-NAVIGATION = re.compile(
-    r"\b(?:nav|menu|breadcrumb|pagination|pager|social|share|cookie|consent|tags?)\b", re.IGNORECASE
-)
-
-
-def _attrs(el: HtmlElement) -> str:
-    return " ".join(str(el.get(a, "")) for a in ("class", "id", "role", "aria-label", "data-section"))
-
-
-def is_navigation(el: HtmlElement) -> bool:
-    """Inside a menu, a header, breadcrumbs, pagination, share or cookie bars."""
-    for node in [el, *el.iterancestors()]:
-        if node.tag in ("nav", "header", "menu") or NAVIGATION.search(_attrs(node)):
-            return True
-    return False
-
-
 @dataclass(frozen=True)
 class Card:
     title: str | None
     lead: str | None
     url: str
     element: HtmlElement
-
-
-def text_of(el: HtmlElement) -> str:
-    return " ".join(el.text_content().split())
 
 
 def site_of(url: str) -> str:
@@ -149,26 +129,29 @@ def looks_like_story(url: str) -> bool:
     return len(words) >= 3 or bool(ARTICLE_ID.search(parts.path) or ARTICLE_ID.search(parts.query))
 
 
-def story_links(root: HtmlElement, page_url: str) -> list[tuple[HtmlElement, str]]:
-    """Links to other pages of the site (target without fragment)."""
-    own, site = page_url.split("#", 1)[0], site_of(page_url)
+def story_links(dom: Dom) -> list[tuple[HtmlElement, str]]:
+    """Links to other articles of the site (target without fragment)."""
+    own, site = dom.page_url.split("#", 1)[0], site_of(dom.page_url)
+    verdicts: dict[str, bool] = {}
     found = []
-    for link in root.iter("a"):
-        href = str(link.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        target = urljoin(page_url, href).split("#", 1)[0]
-        if not same_page(target, own) and site_of(target) == site and looks_like_story(target):
+    for link, target in dom.links():
+        if target not in verdicts:
+            verdicts[target] = (
+                not same_page(target, own) and site_of(target) == site and looks_like_story(target)
+            )
+        if verdicts[target]:
             found.append((link, target))
     return found
 
 
-def find_cards(root: HtmlElement, page_url: str, blocks: Sequence[HtmlElement] = ()) -> list[Card]:
+def find_cards(dom: Dom, blocks: Sequence[HtmlElement] = ()) -> list[Card]:
     """The story cards of the page; ``blocks`` are containers known to hold teasers."""
-    links = story_links(root, page_url)
+    root = dom.root
+    links = story_links(dom)
     # which story targets and how many headings each element holds, counted once per element
     targets: dict[HtmlElement, set[str]] = {}
-    links = [(link, target) for link, target in links if len(text_of(link)) >= MIN_HEADLINE_CHARS]
+    texts = {link: text for link, _, text in dom.link_texts}
+    links = [(link, target) for link, target in links if len(texts[link]) >= MIN_HEADLINE_CHARS]
     for link, target in links:  # image and label links (short text) do not bound a card
         for node in (link, *link.iterancestors()):
             targets.setdefault(node, set()).add(target)
@@ -182,7 +165,7 @@ def find_cards(root: HtmlElement, page_url: str, blocks: Sequence[HtmlElement] =
         card = _card(item, link, target) if item is not None else None
         if (
             card is not None
-            and not is_navigation(card.element)
+            and not dom.in_navigation(card.element)
             and (target not in by_target or (card.lead and not by_target[target].lead))
         ):
             by_target[target] = card

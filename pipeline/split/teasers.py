@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
 from pipeline.fingerprint import normalise
-from pipeline.split.cards import find_cards, is_navigation
+from pipeline.split.cards import find_cards
+from pipeline.split.dom import Dom, attributes
 from pipeline.split.lexicon import RELATED_HEADING
 
 TEASER_HINT = re.compile(
@@ -45,38 +45,24 @@ def _text(el: lxml_html.HtmlElement) -> str:
     return " ".join(el.text_content().split())
 
 
-def _attrs(el: lxml_html.HtmlElement) -> str:
-    return " ".join(str(el.get(a, "")) for a in ("class", "id", "role", "aria-label", "data-section"))
+CONTAINERS = "|".join(
+    f"//{tag}[@class or @id or @role or @aria-label or @data-section]"
+    for tag in ("section", "div", "ul", "ol")
+)
 
 
-#: Siblings of one kind, each with one link of its own, that make a list of cards.
-MIN_CARDS = 3
-
-
-def _is_card_list(el: lxml_html.HtmlElement) -> bool:
-    """Three or more children of the same tag and class, each holding exactly one target link."""
-    kinds: dict[tuple[str, str], int] = {}
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        targets = {str(a.get("href")) for a in child.iter("a") if a.get("href")}
-        if len(targets) == 1:
-            key = (child.tag, str(child.get("class", "")))
-            kinds[key] = kinds.get(key, 0) + 1
-    return max(kinds.values(), default=0) >= MIN_CARDS
-
-
-def _blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
-    """Outermost teaser containers (a block inside another block is the same block)."""
+def _blocks(dom: Dom) -> list[lxml_html.HtmlElement]:
+    """Outermost teaser containers, in page order (a block inside another block is the same block)."""
+    hinted = set(dom.root.iter("aside", "footer"))
+    hinted.update(el for el in dom.root.xpath(CONTAINERS) if TEASER_HINT.search(attributes(el)))
     blocks: list[lxml_html.HtmlElement] = []
-    for el in root.iter("aside", "footer", "section", "div", "ul", "ol"):
-        if el.tag not in ("aside", "footer") and not TEASER_HINT.search(_attrs(el)) and not _is_card_list(el):
+    taken: set[lxml_html.HtmlElement] = set()
+    for el in dom.root.iter("aside", "footer", "section", "div", "ul", "ol"):
+        if el not in hinted or any(node in taken for node in el.iterancestors()):
             continue
-        if el.xpath(".//h1") or is_navigation(el) or not el.xpath(".//a[@href]"):
+        if el.xpath(".//h1") or dom.in_navigation(el) or not el.xpath(".//a[@href]"):
             continue
-        if any(el in b.iterdescendants() for b in blocks):
-            continue
-        blocks = [b for b in blocks if b not in el.iterdescendants()]
+        taken.add(el)
         blocks.append(el)
     return blocks
 
@@ -93,32 +79,30 @@ def _item_of(link: lxml_html.HtmlElement, block: lxml_html.HtmlElement) -> lxml_
     return item
 
 
-def find_teasers(root: lxml_html.HtmlElement, page_url: str) -> list[Teaser]:
+def find_teasers(dom: Dom) -> list[Teaser]:
     """The teasers of a parsed page (scripts and styles are dropped from ``root``): story cards of
     the site with a lead (see cards.py), then headline-only items of teaser blocks."""
-    for junk in root.xpath("//script|//style|//noscript|//template"):
+    for junk in dom.root.xpath("//script|//style|//noscript|//template"):
         junk.drop_tree()
-    blocks = _blocks(root)
-    teasers = [
-        Teaser(card.title, card.lead, card.url) for card in find_cards(root, page_url, blocks) if card.lead
-    ]
+    blocks = _blocks(dom)
+    teasers = [Teaser(card.title, card.lead, card.url) for card in find_cards(dom, blocks) if card.lead]
     seen = {normalise(t.title or t.lead or "") for t in teasers}
     carded = {t.url for t in teasers}
-    for item in _block_items(blocks, page_url):
+    for item in _block_items(dom, blocks):
         if item.url not in carded and normalise(item.title or item.lead or "") not in seen:
             seen.add(normalise(item.title or item.lead or ""))
             teasers.append(Teaser(item.title or item.lead, None, item.url))
     return teasers
 
 
-def _block_items(blocks: list[lxml_html.HtmlElement], page_url: str) -> list[Teaser]:
+def _block_items(dom: Dom, blocks: list[lxml_html.HtmlElement]) -> list[Teaser]:
     """Items of the teaser blocks: headline, lead when there is one, link."""
     teasers: list[Teaser] = []
     seen: set[str] = set()
     for block in blocks:
         for link in block.xpath(".//a[@href]"):
             href = str(link.get("href", "")).strip()
-            if not href or href.startswith(("#", "javascript:", "mailto:")) or is_navigation(link):
+            if not href or href.startswith(("#", "javascript:", "mailto:")) or dom.in_navigation(link):
                 continue
             item = _item_of(link, block)
             # a heading that labels the block ("Related news") is not the teaser's headline
@@ -142,5 +126,5 @@ def _block_items(blocks: list[lxml_html.HtmlElement], page_url: str) -> list[Tea
             if key in seen:
                 continue
             seen.add(key)
-            teasers.append(Teaser(title=title, lead=lead, url=urljoin(page_url, href)))
+            teasers.append(Teaser(title=title, lead=lead, url=dom.target(href)))
     return teasers

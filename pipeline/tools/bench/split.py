@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import time
 from collections.abc import Callable
@@ -12,53 +13,75 @@ from pipeline.demo.runner import sample_pages
 from pipeline.errors import PermanentError
 from pipeline.messages import RawPage
 from pipeline.split import page_paragraphs, split
+from pipeline.split.extract import trafilatura_text
 from pipeline.split.paragraphs import Para
 from pipeline.split.segment import segment
+
+
+def html_pages(html_dir: Path | None) -> list[RawPage]:
+    """The sample pages, or every ``*.html.gz`` of a folder (the article-extraction benchmark's
+    ``html/``, or Fundus's test data: ``<country>/*.html.gz``)."""
+    if html_dir is None:
+        return [s.page for s in sample_pages() if s.page.content_type == "text/html"]
+    files = sorted((html_dir / "html").glob("*.html.gz")) or sorted(html_dir.glob("*/*.html.gz"))
+    return [
+        RawPage(
+            url=f"https://bench.example/{f.name}",
+            canonical_url=f"https://bench.example/{f.name}",
+            site="bench",
+            content_type="text/html",
+            body=gzip.decompress(f.read_bytes()).decode("utf-8", "replace"),
+        )
+        for f in files
+    ]
 
 
 def split_throughput(pages: int, say: Callable[[str], None], html_dir: Path | None = None) -> dict[str, Any]:
     """Pages/s on one core for the text path and the HTML path of the split stage (pure code, no Kafka).
 
-    "split" is the whole stage core (extraction, paragraphs, segmentation, language, ids); "cut" is
-    extraction, paragraphs and segmentation: the splitting alone, without language identification.
+    Text: "split" is the whole stage core (paragraphs, segmentation, language, ids), "cut" the
+    segmentation alone. HTML: the whole stage core (one parse, extraction, cards, language, ids)
+    side by side with plain ``trafilatura.extract`` on the same pages, alternating page by page so
+    that the machine's speed changes hit both alike.
     """
-    samples = [s.page for s in sample_pages()]
-    text_pages = [p for p in samples if p.content_type == "text/plain"]
-    html_pages = [p for p in samples if p.content_type == "text/html"]
-    if html_dir is not None and (html_dir / "html").is_dir():
-        html_pages = [
-            RawPage(
-                url=f"https://bench.example/{f.name}",
-                canonical_url=f"https://bench.example/{f.name}",
-                site="bench",
-                content_type="text/html",
-                body=gzip.decompress(f.read_bytes()).decode("utf-8", "replace"),
-            )
-            for f in sorted((html_dir / "html").glob("*.html.gz"))
-        ]
-    results: dict[str, Any] = {}
-    for name, group in (("text", text_pages), ("html", html_pages)):
-        runs = [group[i % len(group)] for i in range(pages if name == "text" else min(pages, 4 * len(group)))]
-        refused = 0
-        t0 = time.perf_counter()
-        for page in runs:
-            try:
-                split(page)
-            except PermanentError:  # a page with no text is dead-lettered in the worker: it counts
-                refused += 1
-        full = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for page in runs:
-            segment(_paragraphs(page))
-        cut = time.perf_counter() - t0
-        results[name] = {
+    text_pages = [s.page for s in sample_pages() if s.page.content_type == "text/plain"]
+    runs = [text_pages[i % len(text_pages)] for i in range(pages)]
+    split_s = _timed(runs, _split_or_refuse)
+    cut_s = _timed(runs, lambda page: segment(_paragraphs(page)))
+    results: dict[str, Any] = {
+        "text": {
             "pages": len(runs),
-            "split_pages_per_s": round(len(runs) / full, 1),
-            "cut_pages_per_s": round(len(runs) / cut, 1),
-            "refused": refused,
+            "split_pages_per_s": round(len(runs) / split_s, 1),
+            "cut_pages_per_s": round(len(runs) / cut_s, 1),
         }
-        say(f"{name}: {results[name]}")
+    }
+    say(f"text: {results['text']}")
+    group = html_pages(html_dir)
+    runs = [group[i % len(group)] for i in range(min(pages, 4 * len(group)))]
+    ours = theirs = 0.0
+    for page in runs:
+        ours += _timed([page], _split_or_refuse)
+        theirs += _timed([page], lambda p: trafilatura_text(p.body, p.canonical_url))
+    results["html"] = {
+        "pages": len(runs),
+        "split_pages_per_s": round(len(runs) / ours, 1),
+        "trafilatura_extract_pages_per_s": round(len(runs) / theirs, 1),
+        "split_vs_trafilatura": round(theirs / ours, 2),
+    }
+    say(f"html: {results['html']}")
     return results
+
+
+def _split_or_refuse(page: RawPage) -> None:
+    with contextlib.suppress(PermanentError):  # a page with no text is dead-lettered: it counts
+        split(page)
+
+
+def _timed(pages: list[RawPage], work: Callable[[RawPage], object]) -> float:
+    t0 = time.perf_counter()
+    for page in pages:
+        work(page)
+    return time.perf_counter() - t0
 
 
 def _paragraphs(page: RawPage) -> list[Para]:
