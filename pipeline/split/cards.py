@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml.html import HtmlElement
 
 from pipeline.fingerprint import normalise
-from pipeline.split.dom import Dom, text_of
+from pipeline.split.dom import Dom, text_of, url_parts
 from pipeline.split.paragraphs import UNSPACED, stems, word_count
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -47,8 +47,7 @@ class Card:
 
 def site_of(url: str) -> str:
     """The registrable part of the host, roughly: news.example.co.uk -> example.co.uk."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    labels = host.split(".")
+    labels = url_parts(url).host.split(".")
     keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
     return ".".join(labels[-keep:])
 
@@ -57,8 +56,8 @@ def same_page(url: str, other: str) -> bool:
     """The same article: the same page under another query string ("?rct=national", "?ref=rss")
     when its path names an article of its own, or a sub-page of it that carries its numeric id
     (its photo page, its comments)."""
-    a, b = urlsplit(url), urlsplit(other)
-    if (a.hostname or "").removeprefix("www.") != (b.hostname or "").removeprefix("www."):
+    a, b = url_parts(url), url_parts(other)
+    if a.host != b.host:
         return False
     path, other_path = a.path.rstrip("/"), b.path.rstrip("/")
     if path == other_path:
@@ -120,7 +119,7 @@ def looks_like_story(url: str) -> bool:
     """An article's address: its last path segment is a slug of three or more words, or the path or
     query holds a numeric id. Section fronts, author pages, subscription, legal and search pages
     are not (/newsletters, /author/jane-doe, /subscribe/, /search?q=...)."""
-    parts = urlsplit(url)
+    parts = url_parts(url)
     segments = [seg for seg in unquote(parts.path).split("/") if seg]
     if any(seg.lower() in NOT_STORIES for seg in segments[:-1]):
         return False

@@ -1,21 +1,25 @@
 """A parsed page and what several passes over it need, computed once (pure): link targets, the
-navigation areas, text of elements."""
+marked-up elements (class, id, role, ...), how many links each element holds, the navigation areas.
+
+Speed matters here: the HTML path must not cost more than the extractor it wraps, and every walk
+over the tree from Python creates an object per element. So the tree is walked once
+(:attr:`Dom.marked`), links once (:attr:`Dom.link_texts`), and URL parsing is cached.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import cached_property
-from urllib.parse import urljoin
+from functools import cached_property, lru_cache
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
 #: Menus, breadcrumbs, pagination, share and cookie bars (attribute names are developers' English).
-NAVIGATION = re.compile(
-    r"\b(?:nav|menu|breadcrumb|pagination|pager|social|share|cookie|consent|tags?)\b", re.IGNORECASE
-)
-ATTRIBUTES = ("class", "id", "role", "aria-label", "data-section")
-#: Elements that carry one of the attributes above (XPath, evaluated in C).
-WITH_ATTRIBUTES = "//*[@class or @id or @role or @aria-label or @data-section]"
+NAVIGATION = re.compile(r"\b(?:nav|menu|breadcrumb|pagination|pager|social|share|cookie|consent|tags?)\b")
+#: Attributes whose values name what an element is (lower-cased and joined for matching).
+ATTRIBUTES = ("class", "id", "role", "aria-label", "data-section", "itemprop")
+NAMING_XPATH = " | ".join(f"//@{a}" for a in ATTRIBUTES)
 
 
 def text_of(el: HtmlElement) -> str:
@@ -23,7 +27,24 @@ def text_of(el: HtmlElement) -> str:
 
 
 def attributes(el: HtmlElement) -> str:
-    return " ".join(str(el.get(a, "")) for a in ATTRIBUTES)
+    """The element's naming attributes, lower-cased, space-joined ("" when it has none)."""
+    values = el.attrib
+    if not values:
+        return ""
+    return " ".join(str(values.get(a, "")) for a in ATTRIBUTES).lower()
+
+
+class UrlParts(NamedTuple):
+    host: str  # without "www."
+    path: str
+    query: str
+
+
+@lru_cache(maxsize=65536)
+def url_parts(url: str) -> UrlParts:
+    """Host, path and query of a URL (cached: pages link to the same URLs over and over)."""
+    parts = urlsplit(url)
+    return UrlParts((parts.hostname or "").removeprefix("www."), parts.path, parts.query)
 
 
 class Dom:
@@ -37,7 +58,18 @@ class Dom:
         """The absolute URL of a link (without its fragment), cached per href."""
         found = self._targets.get(href)
         if found is None:
-            found = self._targets[href] = urljoin(self.page_url, href).split("#", 1)[0]
+            absolute = href if href.startswith(("https://", "http://")) else urljoin(self.page_url, href)
+            found = self._targets[href] = absolute.split("#", 1)[0]
+        return found
+
+    @cached_property
+    def marked(self) -> dict[HtmlElement, str]:
+        """Every element with a naming attribute -> those attributes, lower-cased (one XPath
+        evaluation in C, instead of a walk over every element)."""
+        found: dict[HtmlElement, str] = {}
+        for value in self.root.xpath(NAMING_XPATH):
+            el = value.getparent()
+            found[el] = f"{found.get(el, '')} {value.lower()}"
         return found
 
     @cached_property
@@ -51,6 +83,15 @@ class Dom:
                 found.append((link, self.target(href), text_of(link)))
         return found
 
+    @cached_property
+    def link_counts(self) -> dict[HtmlElement, int]:
+        """How many links to pages each element holds (elements with none are absent)."""
+        counts: dict[HtmlElement, int] = {}
+        for link, _, _ in self.link_texts:
+            for node in (link, *link.iterancestors()):
+                counts[node] = counts.get(node, 0) + 1
+        return counts
+
     def links(self) -> list[tuple[HtmlElement, str]]:
         return [(link, target) for link, target, _ in self.link_texts]
 
@@ -60,6 +101,6 @@ class Dom:
             return False
         known = self._navigation.get(el)
         if known is None:
-            own = el.tag in ("nav", "header", "menu") or bool(NAVIGATION.search(attributes(el)))
+            own = el.tag in ("nav", "header", "menu") or bool(NAVIGATION.search(self.marked.get(el, "")))
             known = self._navigation[el] = own or self.in_navigation(el.getparent())
         return known

@@ -164,32 +164,18 @@ def plain_text_lines(tree: HtmlElement, candidates: set[str]) -> set[str]:
 
 
 #: Markup that holds a date, a time, a byline or an update note (attribute names are written in
-#: developers' English whatever the page's language).
-METADATA_MARKUP = re.compile(
-    r"date|time|byline|author|reporter|dateline|published|updated|modified", re.IGNORECASE
-)
+#: developers' English whatever the page's language; matched lower-cased).
+METADATA_MARKUP = re.compile(r"date|time|byline|author|reporter|dateline|published|updated|modified")
 
 
-METADATA_XPATH = "//*[self::time or {}]".format(
-    " or ".join(
-        f"contains(@{attribute}, '{word}')"
-        for attribute in ("class", "id", "itemprop")
-        for word in ("date", "time", "byline", "author", "reporter", "published", "updated", "modified")
-    )
-)
-
-
-def metadata_texts(tree: HtmlElement) -> list[str]:
+def metadata_texts(dom: Dom) -> list[str]:
     """Normalised texts of the page's date, time and byline elements, longest first."""
     found = set()
-    for el in tree.xpath(METADATA_XPATH):
-        marked = el.tag == "time" or METADATA_MARKUP.search(
-            " ".join(str(el.get(a, "")) for a in ("class", "id", "itemprop"))
-        )
-        if marked:
-            text = normalise(" ".join(el.text_content().split()))
-            if 2 < len(text) <= 120:
-                found.add(text)
+    elements = [el for el, named in dom.marked.items() if METADATA_MARKUP.search(named)]
+    for el in [*elements, *dom.root.iter("time")]:
+        text = normalise(" ".join(el.text_content().split()))
+        if 2 < len(text) <= 120:
+            found.add(text)
     return sorted(found, key=len, reverse=True)
 
 
@@ -235,7 +221,7 @@ def split_html(
     for key in plain_text_lines(tree, matched):
         links = {k: v for k, v in links.items() if k != key and not key.endswith(k)}
     result = HtmlSplit(Segment("article", title))
-    metadata = metadata_texts(tree)
+    metadata = metadata_texts(dom)
     for p in paras:
         if is_metadata(p.text, metadata):
             decisions[p.index] = Decision(p.index, p.text, "dropped", "a date, time or byline element")

@@ -17,15 +17,14 @@ from lxml import html as lxml_html
 
 from pipeline.fingerprint import normalise
 from pipeline.split.cards import find_cards
-from pipeline.split.dom import Dom, attributes
+from pipeline.split.dom import Dom
 from pipeline.split.lexicon import RELATED_HEADING
 
 TEASER_HINT = re.compile(
     r"relat|teaser|card|more|recommend|popular|most|latest|also|read-?next|suggest|other|trend|headlines|news-?list"
     r"|sidebar|widget|footer|ilgili|benzer|diger|haber|mehr|weitere|lire|noticias|relacionad|correlat|leggi|похож"
-    r"|читайте|مرتبط|ذات",
-    re.IGNORECASE,
-)
+    r"|читайте|مرتبط|ذات"
+)  # matched against lower-cased attributes
 #: A lead shorter than this is a dek or a label, not a teaser's story text.
 MIN_LEAD_CHARS = 60
 
@@ -45,35 +44,35 @@ def _text(el: lxml_html.HtmlElement) -> str:
     return " ".join(el.text_content().split())
 
 
-CONTAINERS = "|".join(
-    f"//{tag}[@class or @id or @role or @aria-label or @data-section]"
-    for tag in ("section", "div", "ul", "ol")
-)
+CONTAINERS = frozenset({"section", "div", "ul", "ol"})
 
 
 def _blocks(dom: Dom) -> list[lxml_html.HtmlElement]:
     """Outermost teaser containers, in page order (a block inside another block is the same block)."""
     hinted = set(dom.root.iter("aside", "footer"))
-    hinted.update(el for el in dom.root.xpath(CONTAINERS) if TEASER_HINT.search(attributes(el)))
+    marked = dom.marked.items()
+    hinted.update(el for el, named in marked if el.tag in CONTAINERS and TEASER_HINT.search(named))
     blocks: list[lxml_html.HtmlElement] = []
     taken: set[lxml_html.HtmlElement] = set()
     for el in dom.root.iter("aside", "footer", "section", "div", "ul", "ol"):
         if el not in hinted or any(node in taken for node in el.iterancestors()):
             continue
-        if el.xpath(".//h1") or dom.in_navigation(el) or not el.xpath(".//a[@href]"):
+        if el.xpath(".//h1") or dom.in_navigation(el) or not dom.link_counts.get(el):
             continue
         taken.add(el)
         blocks.append(el)
     return blocks
 
 
-def _item_of(link: lxml_html.HtmlElement, block: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+def _item_of(
+    link: lxml_html.HtmlElement, block: lxml_html.HtmlElement, counts: dict[lxml_html.HtmlElement, int]
+) -> lxml_html.HtmlElement:
     """The item a link belongs to: its highest ancestor below the block holding only this link."""
-    if len(block.xpath(".//a[@href]")) == 1:
+    if counts.get(block, 0) == 1:
         return block  # a card of its own
     item = link
     for node in link.iterancestors():
-        if node is block or len(node.xpath(".//a[@href]")) > 1:
+        if node is block or counts.get(node, 0) > 1:
             break
         item = node
     return item
@@ -104,7 +103,7 @@ def _block_items(dom: Dom, blocks: list[lxml_html.HtmlElement]) -> list[Teaser]:
             href = str(link.get("href", "")).strip()
             if not href or href.startswith(("#", "javascript:", "mailto:")) or dom.in_navigation(link):
                 continue
-            item = _item_of(link, block)
+            item = _item_of(link, block, dom.link_counts)
             # a heading that labels the block ("Related news") is not the teaser's headline
             heading = [
                 h for h in item.xpath(".//h2|.//h3|.//h4|.//h5") if not RELATED_HEADING.match(_text(h))
