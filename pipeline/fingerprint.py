@@ -11,14 +11,28 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalise(text: str) -> str:
-    """Case-, accent-width- and punctuation-insensitive form of a text, for comparing stories."""
+    """Case-, accent-width- and punctuation-insensitive form of a text, for comparing stories.
+
+    The splitter compares the same lines and link texts many times: short texts are cached."""
+    return _normalise_short(text) if len(text) <= 1000 else _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return _NON_WORD.sub(" ", text).strip()
+
+
+_normalise_short = lru_cache(maxsize=16384)(_normalise)
+
+
+def clear_cache() -> None:
+    _normalise_short.cache_clear()
 
 
 def _digest(*parts: str, size: int = 20) -> str:

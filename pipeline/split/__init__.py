@@ -20,6 +20,7 @@ from pipeline.errors import PermanentError
 from pipeline.language import DEFAULT_ENGINE, detect
 from pipeline.language.quick import guess
 from pipeline.messages import RawPage, Story
+from pipeline.split.dom import url_parts
 from pipeline.split.extract import split_text_lines
 from pipeline.split.htmlpage import extract, parse, split_html
 from pipeline.split.memory import SiteMemory
@@ -31,6 +32,7 @@ __all__ = [
     "Link",
     "SiteMemory",
     "SplitResult",
+    "clear_caches",
     "page_paragraphs",
     "split",
     "split_many",
@@ -93,6 +95,12 @@ def _split_html(page: RawPage, memory: SiteMemory | None, engine: str) -> SplitR
     segments = [s for s in (found.article, *found.teasers) if s.paragraphs]
     stories = [_story(page, seg, position, engine) for position, seg in enumerate(segments)]
     return SplitResult(stories, [Link(title, url) for title, url in found.links], found.decisions)
+
+
+def clear_caches() -> None:
+    """Forget the URLs and lines seen so far (memoised parsing and normalising; for benchmarks)."""
+    fp.clear_cache()
+    url_parts.cache_clear()
 
 
 def split_many(

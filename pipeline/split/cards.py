@@ -159,8 +159,9 @@ def find_cards(dom: Dom, blocks: Sequence[HtmlElement] = ()) -> list[Card]:
         for node in (heading, *heading.iterancestors()):
             headings[node] = headings.get(node, 0) + 1
     by_target: dict[str, Card] = {}  # a story linked twice: the card that shows a lead wins
+    sizes: dict[HtmlElement, int] = {}  # text length per element, measured once
     for link, target in links:
-        item = _item(link, target, targets, headings)
+        item = _item(link, target, targets, headings, sizes)
         card = _card(item, link, target) if item is not None else None
         if (
             card is not None
@@ -204,18 +205,24 @@ def _placed_as_a_teaser(card: Card, cards: list[Card], blocks: set[HtmlElement])
 
 
 def _item(
-    link: HtmlElement, target: str, targets: dict[HtmlElement, set[str]], headings: dict[HtmlElement, int]
+    link: HtmlElement,
+    target: str,
+    targets: dict[HtmlElement, set[str]],
+    headings: dict[HtmlElement, int],
+    sizes: dict[HtmlElement, int],
 ) -> HtmlElement | None:
     item: HtmlElement | None = None
     size = 0
     for node in (link, *link.iterancestors()):
         if targets.get(node, set()) - {target} or headings.get(node, 0) > 1 or node.tag in ("body", "html"):
             break
-        grown = len(text_of(node))
+        grown = sizes.get(node)
+        if grown is None:
+            grown = sizes[node] = len(text_of(node))
         if item is not None and grown > 600 and grown > 4 * size:
             break  # the card ends where a much larger section (the article itself) begins
         item, size = node, grown
-    if item is None or len(text_of(item)) > MAX_CARD_CHARS:
+    if item is None or size > MAX_CARD_CHARS:
         return None
     return item
 

@@ -16,6 +16,7 @@ GLUED_COUNTER = re.compile(r"(?:(?<=[^\W\d_][.!?…»\"”’)])|(?<=(?<![\d.,])
 ONLY_COUNTER = re.compile(r"^\W*\d[\d.,\s]*\W*$", re.UNICODE)
 SENTENCE_END = re.compile(r"[.!?…。؟।۔](?:[\"”’»)\]]*)(?=\s|$)", re.UNICODE)
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+DIGIT = re.compile(r"\d")
 
 
 class Kind(StrEnum):
@@ -47,7 +48,7 @@ class Para:
 def clean(text: str) -> tuple[str, str]:
     """Fold whitespace, drop a counter glued to the last sentence. Returns (text, note)."""
     text = " ".join(unicodedata.normalize("NFC", text).split())
-    glued = GLUED_COUNTER.search(text)
+    glued = GLUED_COUNTER.search(text) if text[-1:].isdigit() else None
     if glued and len(text) > 40:
         return text[: glued.start()].rstrip(), f"dropped glued counter {glued.group().strip()!r}"
     return text, ""
@@ -102,7 +103,7 @@ def classify(text: str) -> Kind:
         return Kind.PROMPT
     if short and (lexicon.PROMPT.search(text) and len(WORD.findall(text)) <= 14):
         return Kind.PROMPT
-    if short and lexicon.CONTACT.search(text) and len(WORD.findall(text)) <= 14:
+    if short and _contact(text) and len(WORD.findall(text)) <= 14:
         return Kind.PROMPT
     if short and _dateline(text):
         return Kind.METADATA
@@ -115,9 +116,14 @@ def classify(text: str) -> Kind:
     return Kind.TEXT
 
 
+def _contact(text: str) -> bool:
+    """A phone number or an e-mail address (the address pattern only runs where one can be)."""
+    return bool(lexicon.PHONE.search(text) or ("@" in text and lexicon.EMAIL.search(text)))
+
+
 def _only_dates(text: str) -> bool:
     """Nothing but times and dates: "Hace 25 minutos", "Mittwoch, 8. April 2026", "14:35"."""
-    if len(text) > 60 or not (any(ch.isdigit() for ch in text) or len(text.split()) <= 2):
+    if len(text) > 60 or not (DIGIT.search(text) or len(text.split()) <= 2):
         return False  # cheap: most short lines are headlines
     rest = lexicon.TIMESTAMP.sub(" ", text)
     rest = DATE_WORDS.sub(" ", rest)
@@ -131,7 +137,7 @@ UNSPACED_DATE = re.compile(r"[\d０-９]+\s*[年月日時时分秒号號]|更新
 
 def _dateline(text: str) -> bool:
     """A place and a date: "Casablanca - Thursday 5 March 2026", "Ankara | 15.01.2026"."""
-    if not any(ch.isdigit() for ch in text):
+    if not DIGIT.search(text):
         return False
     parts = re.split(r"\s[-–—|·•]\s", text)
     return 1 < len(parts) <= 4 and len(text.split()) <= 10 and any(_only_dates(part) for part in parts)

@@ -57,7 +57,7 @@ def _blocks(dom: Dom) -> list[lxml_html.HtmlElement]:
     for el in dom.root.iter("aside", "footer", "section", "div", "ul", "ol"):
         if el not in hinted or any(node in taken for node in el.iterancestors()):
             continue
-        if el.xpath(".//h1") or dom.in_navigation(el) or not dom.link_counts.get(el):
+        if not dom.link_counts.get(el) or dom.in_navigation(el) or next(el.iter("h1"), None) is not None:
             continue
         taken.add(el)
         blocks.append(el)
@@ -79,10 +79,8 @@ def _item_of(
 
 
 def find_teasers(dom: Dom) -> list[Teaser]:
-    """The teasers of a parsed page (scripts and styles are dropped from ``root``): story cards of
+    """The teasers of a page parsed by ``htmlpage.parse`` (no scripts, no styles): story cards of
     the site with a lead (see cards.py), then headline-only items of teaser blocks."""
-    for junk in dom.root.xpath("//script|//style|//noscript|//template"):
-        junk.drop_tree()
     blocks = _blocks(dom)
     teasers = [Teaser(card.title, card.lead, card.url) for card in find_cards(dom, blocks) if card.lead]
     seen = {normalise(t.title or t.lead or "") for t in teasers}
@@ -99,25 +97,23 @@ def _block_items(dom: Dom, blocks: list[lxml_html.HtmlElement]) -> list[Teaser]:
     teasers: list[Teaser] = []
     seen: set[str] = set()
     for block in blocks:
-        for link in block.xpath(".//a[@href]"):
-            href = str(link.get("href", "")).strip()
+        for link in block.iter("a"):
+            href = str(link.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:")) or dom.in_navigation(link):
                 continue
             item = _item_of(link, block, dom.link_counts)
             # a heading that labels the block ("Related news") is not the teaser's headline
-            heading = [
-                h for h in item.xpath(".//h2|.//h3|.//h4|.//h5") if not RELATED_HEADING.match(_text(h))
-            ]
-            title: str | None = _text(heading[0]) if heading else _text(link)
+            headings = (_text(h) for h in item.iter("h2", "h3", "h4", "h5"))
+            heading = next((text for text in headings if not RELATED_HEADING.match(text)), None)
+            title: str | None = heading if heading is not None else _text(link)
             if not title or len(title.split()) < 3:
                 continue  # "More", "Next", icons
-            leads = [
-                _text(p) for p in item.xpath(".//p") if _text(p) and normalise(_text(p)) != normalise(title)
-            ]
+            key = normalise(title)
+            leads = [text for p in item.iter("p") if (text := _text(p)) and normalise(text) != key]
             lead = max(leads, key=len) if leads else None
             if lead is not None and len(lead) < MIN_LEAD_CHARS:
                 lead = None
-            if lead is None and not heading and _is_sentence(title):
+            if lead is None and heading is None and _is_sentence(title):
                 title, lead = None, title  # the link is the whole lead
             elif lead is not None and title and lead in title:
                 title = title.replace(lead, " ").strip() or None  # the lead sits inside the link
