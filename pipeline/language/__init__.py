@@ -21,7 +21,7 @@ import logging
 import re
 from typing import Literal, NamedTuple, get_args
 
-from pipeline.language import codes, engines, scripts
+from pipeline.language import codes, engines, scripts, serbocroatian
 from pipeline.messages import UNDETERMINED
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,10 @@ UNKNOWN_SHARE = 0.3
 FOREIGN_LETTER_IN_NAME = 0.5
 #: The site's declared language counts this many times its usual weight.
 HINT_WEIGHT = 4.0
+#: CLD2 is believed (see _cld2_view) when its language covers this share of the text.
+CLD2_SHARE = 0.7
+#: Croatian, Bosnian, Serbian (in Latin script) and lid.176's "Serbo-Croatian".
+SOUTH_SLAVIC = frozenset({"hr", "bs", "sr", "sh"})
 #: Letters without which a language is not believed (the engines over-predict these).
 REQUIRED_MARKERS = {"yue": "嘅咗係唔冇嘢啲佢哋喺", "yi": "װױײﬠײַ"}
 
@@ -78,7 +82,10 @@ def detect(text: str, engine: str = DEFAULT_ENGINE, hint: str | None = None) -> 
     if engine not in ENGINES:  # a caller's mistake (settings validate the name), not a text's
         raise ValueError(f"unknown language engine {engine!r}; choose from {', '.join(ENGINES)}")
     try:
-        return _detect(text, engine, hint)
+        found = _detect(text, engine, hint)
+        if found.lang in serbocroatian.GROUP and scripts.main_script(text[:SCRIPT_CHARS])[0] == scripts.LATIN:
+            found = found._replace(lang=serbocroatian.tie_break(text[:MAX_CHARS], found.lang))
+        return found
     except Exception:  # one odd text must never stop a worker: log it and call it undetermined
         log.warning("language detection failed", exc_info=True, extra={"engine": engine})
         return UNKNOWN
@@ -104,6 +111,9 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
     evidence = _Evidence(sample[:HEAD_CHARS], script)
 
     if engine == "langdetect":
+        specialist = _cld2_view(sample, evidence, []) if script == scripts.LATIN else None
+        if specialist is not None:
+            return specialist
         known = engines.LANGDETECT_LANGUAGES
         candidates = engines.langdetect_candidates(sample)
         scores = _weigh(candidates, _weights(candidates, allowed, known, evidence, sample, hint), known)
@@ -112,6 +122,9 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
         clear = _clear_winner(candidates, allowed, evidence)
         if clear is not None:
             return clear
+        specialist = _cld2_view(sample, evidence, candidates) if script == scripts.LATIN else None
+        if specialist is not None:
+            return specialist
         weights = _weights(candidates, allowed, None, evidence, sample, hint)
         scores = _weigh(candidates, weights)
         bar = SECOND_OPINION_BELOW_SHORT if letters < SHORT_LETTERS else SECOND_OPINION_BELOW
@@ -124,6 +137,25 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
         return UNKNOWN
     lang, score = max(scores.items(), key=lambda kv: (kv[1], kv[0]))
     return Detection(lang, round(score, 4))
+
+
+def _cld2_view(sample: str, evidence: _Evidence, candidates: engines.Candidates) -> Detection | None:
+    """CLD2's answer where the other engines cannot give one: a language they have no label for
+    (Zulu, Hausa, ...), or which of Croatian, Bosnian and Serbian a Latin text is (lid.176 reads all
+    three as Croatian or "Serbo-Croatian"). Only when CLD2 names it for most of the text, and its
+    alphabet has every letter of the text's lowercase words (CLD2 reads Kurmanji headlines as Hausa
+    or Shona: "ş", "ê" and "û" say otherwise)."""
+    found = engines.cld2_candidates(sample)
+    if not found or found[0][1] < CLD2_SHARE:
+        return None
+    lang, share = codes.FOLD.get(found[0][0], found[0][0]), found[0][1]
+    first = codes.FOLD.get(candidates[0][0], candidates[0][0]) if candidates else None
+    if lang not in codes.CLD2_ONLY and not (lang in SOUTH_SLAVIC and first in SOUTH_SLAVIC):
+        return None
+    alphabet = codes.ALPHABETS.get(lang)
+    if alphabet is not None and not evidence.letters <= alphabet and evidence.split()[0] - alphabet:
+        return None
+    return Detection(lang, round(share, 4))
 
 
 def _clear_winner(

@@ -25,7 +25,9 @@ _BY_SCRIPT: dict[str, str] = {
         "af als an ast az bar bcl br bs ca cbk ceb co cs cy da de diq dsb eml en eo es et eu fi fr frr fy ga "
         "gd gl gn gv hif hr hsb ht hu ia id ie ilo io is it jbo jv kmr kw la lb li lmo lt lv mg min ms "
         "mt mwl nah nap nds nl nn no oc pam pfl pl pms pt qu rm ro sc scn sco sh sk sl so sq sr su sv sw "
-        "tk tl tr uz vec vep vi vls wa war yo"
+        "tk tl tr uz vec vep vi vls wa war yo "
+        # only CLD2 names these (see CLD2_ONLY)
+        "zu xh st tn ha ig rw ny sn rn lg ln om wo ts ss ve nso"
     ),
     CYRILLIC: (
         "av ba be bg bxr ce cv kk krc kv ky lez mhr mk mn mrj myv os ru rue sah sh sr tg tt tyv uk uz xal"
@@ -69,6 +71,12 @@ SINGLE_LANGUAGE_SCRIPTS: dict[str, str] = {
 
 def _words(spec: str) -> frozenset[str]:
     return frozenset(spec.split())
+
+
+#: Languages lid.176 has no label for and CLD2 has (Latin script; African languages of the press):
+#: Zulu, Xhosa, Sotho, Tswana, Hausa, Igbo, Kinyarwanda, Chichewa, Shona, Kirundi, Ganda, Lingala,
+#: Oromo, Wolof, Tsonga, Swati, Venda, Northern Sotho.
+CLD2_ONLY = _words("zu xh st tn ha ig rw ny sn rn lg ln om wo ts ss ve nso")
 
 
 #: How often a language turns up in news compared with a major one. The engines were trained on
@@ -138,6 +146,17 @@ ALPHABETS: dict[str, frozenset[str]] = {
     "bs": _letters(_az_without("qwxy") + "čćđšž"),
     "sr": _letters(_az_without("qwxy") + "čćđšž" + "абвгдђежзијклљмнњопрстћуфхцчџш"),
     "hu": _letters(_AZ + "áéíóöőúüű"),
+    # only CLD2 names these: basic Latin with the letters (and tone marks) their press writes
+    **{lang: _letters(_AZ) for lang in ("zu", "xh", "rw", "rn", "sn", "ny", "om", "ss", "nso")},
+    "st": _letters(_AZ + "êô"),
+    "tn": _letters(_AZ + "êôš"),
+    "ts": _letters(_AZ),
+    "ve": _letters(_AZ + "ḓḽṅṋṱ"),
+    "ha": _letters(_AZ + "ɓɗƙƴ'ʼ" + "àáâèéêìíîòóôùúû"),
+    "ig": _letters(_AZ + "ịọụṅ" + "àáèéìíòóùúḿńǹ"),
+    "lg": _letters(_AZ + "ŋ"),
+    "ln": _letters(_AZ + "ɛɔ" + "áéíóúâêîôûǎěǐǒǔ"),
+    "wo": _letters(_AZ + "àéëñóŋ"),
     "ro": _letters(_AZ + "ăâîșțşţ"),
     "sq": _letters(_AZ + "çë"),
     "lv": _letters(_az_without("qwxy") + "āčēģīķļņšūž"),

@@ -5,6 +5,8 @@
   model, which fails offline) and run on the whole text (the library cuts it to 80 characters).
 - ``langdetect``: the Java port of Nakatani's n-gram detector, 55 languages, seeded (it is random
   otherwise).
+- CLD2 (``pycld2``, Chrome's Compact Language Detector 2, 160+ languages, C++): the specialist for
+  the languages lid.176 cannot name (Zulu, Xhosa, Sotho, Tswana, Hausa, Igbo, Kinyarwanda, ...).
 
 Models load once per process, on first use, under a lock.
 """
@@ -68,7 +70,19 @@ def langdetect_candidates(text: str) -> Candidates:
         return []
 
 
+def cld2_candidates(text: str) -> Candidates:
+    """CLD2's languages for ``text``, best first, with the share of the text each covers (0-1)."""
+    import pycld2
+
+    try:
+        _, _, details = pycld2.detect(text, bestEffort=True, isPlainText=True)
+    except pycld2.error:  # bytes CLD2 refuses (lone surrogates, some control characters)
+        return []
+    return [(str(code), percent / 100) for _, code, percent, _ in details if code not in ("un", "xxx")]
+
+
 def warm_up() -> None:
     """Load the models now (a worker does this at start, not on its first message)."""
     fasttext_candidates("warm up")
     langdetect_candidates("warm up")
+    cld2_candidates("warm up")

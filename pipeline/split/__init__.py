@@ -18,7 +18,6 @@ from functools import partial
 from pipeline import fingerprint as fp
 from pipeline.errors import PermanentError
 from pipeline.language import DEFAULT_ENGINE, detect
-from pipeline.language.quick import guess
 from pipeline.messages import RawPage, Story
 from pipeline.split.dom import url_parts
 from pipeline.split.extract import split_text_lines
@@ -78,12 +77,23 @@ def split(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT
     if memory is not None:
         memory.observe(page.site, page.canonical_url, (p.text for p in paras))
         recurring = partial(memory.recurring, page.site, page.canonical_url)
-    result: Segmentation = segment(paras, language=guess, recurring=recurring, unrelated_tail=True)
+    language = partial(_sure_language, engine)
+    result: Segmentation = segment(paras, language=language, recurring=recurring, unrelated_tail=True)
     segments = [s for s in result.segments if s.paragraphs]
     if not segments:
         raise PermanentError("no story text found on the page")
     stories = [_story(page, seg, position, engine) for position, seg in enumerate(segments)]
     return SplitResult(stories, [Link(title, None) for title in result.links], result.decisions)
+
+
+#: A paragraph's language counts for the "language changed" end signal only when the story language
+#: engine is this sure of it (close neighbours - Bosnian and Croatian, Danish and Norwegian - are not).
+SURE_LANGUAGE = 0.9
+
+
+def _sure_language(engine: str, text: str) -> str:
+    found = detect(text, engine)
+    return found.lang if found.confidence >= SURE_LANGUAGE else "und"
 
 
 def _split_html(page: RawPage, memory: SiteMemory | None, engine: str) -> SplitResult:

@@ -26,12 +26,14 @@ from typing import Any
 
 from pipeline.fingerprint import normalise
 from pipeline.messages import RawPage, Story
+from pipeline.split.overlap import tokens as overlap_tokens
 
 START_TOKENS = 5
 
 
 def tokens(text: str) -> list[str]:
-    return normalise(text).split()
+    """Words, and each Han, kana or Hangul character (scripts written without spaces) on its own."""
+    return overlap_tokens(normalise(text))
 
 
 def token_f1(predicted: str, gold: str) -> tuple[float, float, float]:

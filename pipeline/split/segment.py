@@ -315,22 +315,42 @@ def _is_lead(p: Para) -> bool:
 
 
 def _unrelated_tail(title: Para | None, body: list[Para]) -> int:
-    """How many trailing body paragraphs are teasers: self-contained and sharing no vocabulary
-    with the article before them (nor with each other). 0 when the page gives no such run."""
+    """How many trailing body paragraphs are teasers: self-contained items (a lead, maybe under its
+    own headline) that share no vocabulary with the article before them, nor with each other. 0 when
+    the page gives no such run. Language-free: only shape and shared words count."""
     if len(body) < 4:
         return 0
     best = 0
     for k in range(len(body) - 1, 1, -1):
         candidate = body[k:]
-        if not all(_is_lead(p) for p in candidate):
+        items = _items(candidate)
+        if items is None:
+            if candidate[0].kind is Kind.HEADING:
+                continue  # a headline whose lead is already in the run: try from the headline up
             break
         context = stems(" ".join([title.text if title else ""] + [p.text for p in body[:k]]))
-        if any(cohesion(p.text, context) >= LOW_COHESION for p in candidate):
+        texts = [" ".join(p.text for p in item) for item in items]
+        if any(cohesion(text, context) >= LOW_COHESION for text in texts):
             break
-        if any(cohesion(a.text, stems(c.text)) >= 0.25 for a, c in itertools.pairwise(candidate)):
+        if any(cohesion(a, stems(c)) >= 0.25 for a, c in itertools.pairwise(texts)):
             break
         best = len(candidate)
     return best if best >= 2 else 0
+
+
+def _items(run: list[Para]) -> list[list[Para]] | None:
+    """The run as teaser items (a lead, or a headline and its lead), or None when it is not one."""
+    items: list[list[Para]] = []
+    pending: Para | None = None
+    for p in run:
+        if p.kind is Kind.HEADING and pending is None:
+            pending = p
+        elif _is_lead(p):
+            items.append([pending, p] if pending is not None else [p])
+            pending = None
+        else:
+            return None
+    return items if pending is None else None
 
 
 def _roundup_sections(paras: list[Para], announced: bool = False) -> list[tuple[Para, list[Para]]]:
