@@ -73,6 +73,17 @@ def _words(spec: str) -> frozenset[str]:
     return frozenset(spec.split())
 
 
+#: Languages so close that an engine flips between them from one paragraph to the next: for "the
+#: text changed language" they are one (Serbo-Croatian, Nguni, Sotho-Tswana, Scandinavian, Malay).
+CLOSE_GROUPS: dict[str, str] = {
+    **dict.fromkeys(("hr", "bs", "sr", "sh", "cnr"), "hbs"),
+    **dict.fromkeys(("zu", "xh", "ss", "nr"), "nguni"),
+    **dict.fromkeys(("st", "tn", "nso"), "sotho-tswana"),
+    **dict.fromkeys(("da", "no", "nb", "nn"), "scandinavian"),
+    **dict.fromkeys(("id", "ms"), "malay"),
+}
+
+
 #: Languages lid.176 has no label for and CLD2 has (Latin script; African languages of the press):
 #: Zulu, Xhosa, Sotho, Tswana, Hausa, Igbo, Kinyarwanda, Chichewa, Shona, Kirundi, Ganda, Lingala,
 #: Oromo, Wolof, Tsonga, Swati, Venda, Northern Sotho.

@@ -18,6 +18,7 @@ from functools import partial
 from pipeline import fingerprint as fp
 from pipeline.errors import PermanentError
 from pipeline.language import DEFAULT_ENGINE, detect
+from pipeline.language.codes import CLOSE_GROUPS
 from pipeline.messages import RawPage, Story
 from pipeline.split.dom import url_parts
 from pipeline.split.extract import split_text_lines
@@ -87,13 +88,14 @@ def split(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT
 
 
 #: A paragraph's language counts for the "language changed" end signal only when the story language
-#: engine is this sure of it (close neighbours - Bosnian and Croatian, Danish and Norwegian - are not).
+#: engine is this sure of it.
 SURE_LANGUAGE = 0.9
 
 
 def _sure_language(engine: str, text: str) -> str:
+    """The text's language (close neighbours as one group), or ``und`` when the engine is unsure."""
     found = detect(text, engine)
-    return found.lang if found.confidence >= SURE_LANGUAGE else "und"
+    return CLOSE_GROUPS.get(found.lang, found.lang) if found.confidence >= SURE_LANGUAGE else "und"
 
 
 def _split_html(page: RawPage, memory: SiteMemory | None, engine: str) -> SplitResult:

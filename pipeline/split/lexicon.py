@@ -430,6 +430,17 @@ class _Prompt:
         "скачайте приложение",
         "реклама",
         "login",
+        # brands and stores are written the same in every language
+        "instagram",
+        "youtube",
+        "tiktok",
+        "linkedin",
+        "pinterest",
+        "google play",
+        "app store",
+        "appstore",
+        "viber",
+        "ctrl+enter",
     )
 
     def search(self, text: str) -> bool:

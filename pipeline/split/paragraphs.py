@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -105,8 +107,12 @@ def classify(text: str) -> Kind:
         return Kind.PROMPT
     if short and _contact(text) and len(WORD.findall(text)) <= 14:
         return Kind.PROMPT
+    if short and COUNT_HEADING.match(text):
+        return Kind.COMMENTS_HEADING  # "Comments (3)", "Σχόλια (3)", "网友评论（3）"
     if short and _dateline(text):
         return Kind.METADATA
+    if short and is_heading(text) and YEAR.search(text) and FIELD_SEPARATOR.search(text):
+        return Kind.METADATA  # "Autor: Jan Nowak, 03.02.2026", "Daga Zainab Moussa | 9 ga Fabrairu, 2026"
     if short and (
         lexicon.METADATA.match(text) or lexicon.BREADCRUMB.match(text) or lexicon.BYLINE.match(text)
     ):
@@ -114,6 +120,14 @@ def classify(text: str) -> Kind:
     if is_heading(text):
         return Kind.HEADING
     return Kind.TEXT
+
+
+#: A short heading that ends with a count in parentheses.
+COUNT_HEADING = re.compile(r"^\W*[^\W\d_][^()（）\d]{0,40}[(（]\s*\d{1,5}\s*[)）]\W*$")
+#: A year (in any digits: Arabic-Indic "٢٠٢٦" too) or a numeric date.
+YEAR = re.compile(r"(?<!\d)(?:19|20|١٩|٢٠|۱۹|۲۰)\d\d(?!\d)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+#: Fields of a byline: "name | date", "Label: name, date".
+FIELD_SEPARATOR = re.compile(r"\s[|·•]\s|^[^\W\d_][^:：]{0,25}[:：]\s")
 
 
 def _contact(text: str) -> bool:
@@ -190,8 +204,29 @@ def strip_timestamps(text: str) -> str:
 
 
 def stems(text: str) -> set[str]:
-    """Crude cross-language content stems: words of 4+ letters, case-folded, first 5 letters."""
-    return {w.casefold()[:5] for w in WORD.findall(text) if len(w) >= 4}
+    """Crude cross-language content stems: words of 4+ letters, case-folded, first 5 letters (vowel
+    signs and other combining marks dropped first: in Devanagari, Bengali or Thai they are part of the
+    word); in Chinese and Japanese, written without spaces, every pair of Han characters and every
+    katakana word."""
+    found: set[str] = set()
+    if HAN_OR_KANA.search(text):
+        found.update(a + b for a, b in itertools.pairwise(text) if HAN.match(a) and HAN.match(b))
+        found.update(KATAKANA_WORD.findall(text))
+        text = HAN_OR_KANA_RUN.sub(" ", text)
+    found.update(w.casefold()[:5] for w in WORD.findall(text.translate(_marks())) if len(w) >= 4)
+    return found
+
+
+@functools.cache
+def _marks() -> dict[int, None]:
+    """Combining marks, for ``str.translate`` to delete (the planes where scripts are written)."""
+    return {c: None for c in range(0x300, 0x20000) if unicodedata.category(chr(c)).startswith("M")}
+
+
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+HAN_OR_KANA_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
+KATAKANA_WORD = re.compile(r"[\u30a0-\u30ff]{2,}")
 
 
 def cohesion(paragraph: str, context: set[str]) -> float:

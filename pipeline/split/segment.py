@@ -18,15 +18,18 @@ Every paragraph gets a :class:`Decision` with its reason, which `wirestream spli
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.split import lexicon
 from pipeline.split.paragraphs import (
     BOILERPLATE_KINDS,
+    HAN_OR_KANA,
     Kind,
     Para,
     cohesion,
+    is_heading,
     sentences,
     stems,
     strip_timestamps,
@@ -202,6 +205,17 @@ def _read_article(
             continue
         if body and seen_elsewhere(p.text):
             return body, i, "paragraph repeated on other pages of the site"
+        following = paras[i + 1] if i + 1 < len(paras) else None
+        after = following is not None and following.kind is Kind.TEXT  # the article goes on after it
+        if body and p.kind is Kind.HEADING and after and labelled_link(p.text):
+            b.drop(p, "a labelled link to another story inside the article")
+            i += 1
+            continue
+        if p.kind is Kind.HEADING and sum(q.kind is Kind.TEXT for q in body) >= 2:
+            why = _teaser_list(paras[i + 1 :], title, body)
+            if why:
+                b.drop(p, "heading of a list of teasers")
+                return body, i + 1, why
         if body and p.kind is Kind.TEXT and len(p.text) >= 60:
             if article_lang == "und":
                 article_lang = lang_of(" ".join(q.text for q in ([title] if title else []) + body))
@@ -219,6 +233,63 @@ def _read_article(
         if credit:
             return body, i, f"agency credit ({article.credit})"
     return body, i, ""
+
+
+#: "Read also: <headline>" in any language: a short label, a colon, a headline; or 【label】headline.
+LABELLED_LINK = re.compile(
+    r"^(?:(?P<label>[^\W\d_][^:：፦]{0,30}?)\s*[:：፦]|【[^】]{1,20}】)"
+    r"\s*(?P<rest>\S.*)$"
+)
+
+
+def labelled_link(text: str) -> bool:
+    found = LABELLED_LINK.match(text)
+    if found is None or len(text) > 200 or len((found["label"] or "").split()) > 4:
+        return False
+    rest = found["rest"]
+    if not is_heading(rest) or rest.endswith(("?", "？", "؟")):
+        return False
+    return len(rest.split()) >= 3 or bool(HAN_OR_KANA.search(rest))
+
+
+#: A clock time near the start of a paragraph: "14:20 ...", "вчора, 19:45 ...", "Ayer 21.40 ...".
+TIME_AT_START = re.compile(r"^\W*(?:[^\W\d_]+,?\s+){0,3}\d{1,2}[:.]\d{2}\b")
+#: A small number or a clock time, as in "2 giờ trước", "Minti 45 da suka wuce", "Jiya, 16:30".
+RELATIVE_TIME = re.compile(r"(?<![\d.,])\d{1,2}(?:[:.]\d{2})?(?![\d.,]*\d{3})")
+#: Timestamped items cohere with the article less than this (mean stem share): a live blog's entries,
+#: timestamped too, are about its story.
+LIST_COHESION = 0.3
+
+
+def _timestamp(p: Para) -> bool:
+    """A short line with a small number or a clock time: "2 giờ trước", "Jiya, 16:30"."""
+    return len(p.text.split()) <= 5 and bool(RELATIVE_TIME.search(p.text))
+
+
+def _teaser_list(rest: list[Para], title: Para | None, body: list[Para]) -> str:
+    """Why what follows a heading is a list of teasers ("" when it is not): up to the end of the page,
+    one-paragraph items that either have their own headlines (not questions: a Q&A is the article's),
+    or start with a clock time, or share no vocabulary with the article. Language-free."""
+    content = [p for p in rest if p.kind in (Kind.TEXT, Kind.HEADING)]
+    texts = [p for p in content if p.kind is Kind.TEXT]
+    if len(texts) < 2 or not all(_is_lead(p) for p in texts):
+        return ""
+    stamps = [p for p in content if p.kind is Kind.HEADING and _timestamp(p)]
+    headlines = [
+        p
+        for p in content
+        if p.kind is Kind.HEADING and p not in stamps and not p.text.endswith(("?", "？", "؟"))
+    ]
+    if len(headlines) >= 2 and len(texts) <= 1.5 * len(headlines):  # an article's sections run longer
+        return "a list of teasers follows (headlines over one-paragraph leads)"
+    context = stems(" ".join([title.text if title else ""] + [p.text for p in body]))
+    shared = [cohesion(p.text, context) for p in texts]
+    timed = len(stamps) + sum(bool(TIME_AT_START.match(p.text)) for p in texts)
+    if timed >= 2 and sum(shared) / len(shared) < LIST_COHESION:
+        return "a list of teasers follows (timestamped one-paragraph items)"
+    if all(c < LOW_COHESION for c in shared):
+        return "a list of teasers follows (one-paragraph items unrelated to the article)"
+    return ""
 
 
 def _strip_dateline(text: str, article: Segment) -> str:
@@ -281,6 +352,9 @@ def _teasers(b: _Builder, rest: list[Para], tail_reason: bool) -> list[str]:
         reason = (
             "self-contained paragraph unrelated to the article" if tail_reason else "teaser after the article"
         )
+        if p.kind is Kind.HEADING and _timestamp(p):
+            b.drop(p, "timestamp (a short line with a small number)")
+            continue
         if p.kind is Kind.HEADING:
             k = j
             while k < len(rest) and rest[k].kind is Kind.COUNTER:
