@@ -17,30 +17,21 @@ Every paragraph gets a :class:`Decision` with its reason, which `wirestream spli
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.split import lexicon
+from pipeline.split import lexicon, tails
 from pipeline.split.paragraphs import (
     BOILERPLATE_KINDS,
-    HAN_OR_KANA,
     Kind,
     Para,
-    cohesion,
-    is_heading,
-    sentences,
     stems,
     strip_timestamps,
 )
+from pipeline.split.tails import labelled_link, teaser_list, timestamp
 
-#: Below this share of shared stems a trailing paragraph does not talk about the article.
-LOW_COHESION = 0.08
 #: Roundup sections share less than this with each other.
 ROUNDUP_COHESION = 0.10
-#: A lead paragraph is at most this long (longer trailing text is article text).
-LEAD_MAX_CHARS = 520
 
 
 @dataclass
@@ -212,7 +203,7 @@ def _read_article(
             i += 1
             continue
         if p.kind is Kind.HEADING and sum(q.kind is Kind.TEXT for q in body) >= 2:
-            why = _teaser_list(paras[i + 1 :], title, body)
+            why = teaser_list(paras[i + 1 :], title, body)
             if why:
                 b.drop(p, "heading of a list of teasers")
                 return body, i + 1, why
@@ -235,63 +226,6 @@ def _read_article(
     return body, i, ""
 
 
-#: "Read also: <headline>" in any language: a short label, a colon, a headline; or 【label】headline.
-LABELLED_LINK = re.compile(
-    r"^(?:(?P<label>[^\W\d_][^:：፦]{0,30}?)\s*[:：፦]|【[^】]{1,20}】)"
-    r"\s*(?P<rest>\S.*)$"
-)
-
-
-def labelled_link(text: str) -> bool:
-    found = LABELLED_LINK.match(text)
-    if found is None or len(text) > 200 or len((found["label"] or "").split()) > 4:
-        return False
-    rest = found["rest"]
-    if not is_heading(rest) or rest.endswith(("?", "？", "؟")):
-        return False
-    return len(rest.split()) >= 3 or bool(HAN_OR_KANA.search(rest))
-
-
-#: A clock time near the start of a paragraph: "14:20 ...", "вчора, 19:45 ...", "Ayer 21.40 ...".
-TIME_AT_START = re.compile(r"^\W*(?:[^\W\d_]+,?\s+){0,3}\d{1,2}[:.]\d{2}\b")
-#: A small number or a clock time, as in "2 giờ trước", "Minti 45 da suka wuce", "Jiya, 16:30".
-RELATIVE_TIME = re.compile(r"(?<![\d.,])\d{1,2}(?:[:.]\d{2})?(?![\d.,]*\d{3})")
-#: Timestamped items cohere with the article less than this (mean stem share): a live blog's entries,
-#: timestamped too, are about its story.
-LIST_COHESION = 0.3
-
-
-def _timestamp(p: Para) -> bool:
-    """A short line with a small number or a clock time: "2 giờ trước", "Jiya, 16:30"."""
-    return len(p.text.split()) <= 5 and bool(RELATIVE_TIME.search(p.text))
-
-
-def _teaser_list(rest: list[Para], title: Para | None, body: list[Para]) -> str:
-    """Why what follows a heading is a list of teasers ("" when it is not): up to the end of the page,
-    one-paragraph items that either have their own headlines (not questions: a Q&A is the article's),
-    or start with a clock time, or share no vocabulary with the article. Language-free."""
-    content = [p for p in rest if p.kind in (Kind.TEXT, Kind.HEADING)]
-    texts = [p for p in content if p.kind is Kind.TEXT]
-    if len(texts) < 2 or not all(_is_lead(p) for p in texts):
-        return ""
-    stamps = [p for p in content if p.kind is Kind.HEADING and _timestamp(p)]
-    headlines = [
-        p
-        for p in content
-        if p.kind is Kind.HEADING and p not in stamps and not p.text.endswith(("?", "？", "؟"))
-    ]
-    if len(headlines) >= 2 and len(texts) <= 1.5 * len(headlines):  # an article's sections run longer
-        return "a list of teasers follows (headlines over one-paragraph leads)"
-    context = stems(" ".join([title.text if title else ""] + [p.text for p in body]))
-    shared = [cohesion(p.text, context) for p in texts]
-    timed = len(stamps) + sum(bool(TIME_AT_START.match(p.text)) for p in texts)
-    if timed >= 2 and sum(shared) / len(shared) < LIST_COHESION:
-        return "a list of teasers follows (timestamped one-paragraph items)"
-    if all(c < LOW_COHESION for c in shared):
-        return "a list of teasers follows (one-paragraph items unrelated to the article)"
-    return ""
-
-
 def _strip_dateline(text: str, article: Segment) -> str:
     """ "ANKARA (AA) – Parliament ..." -> "Parliament ...", with the agency as the article's credit."""
     dateline = lexicon.DATELINE.match(text)
@@ -308,7 +242,7 @@ def _hand_back(body: list[Para], ended: str, title: Para | None, unrelated_tail:
     """Paragraphs read as article that belong to what follows it; removed from ``body``."""
     handed: list[Para] = []
     if not ended and unrelated_tail:
-        tail = _unrelated_tail(title, body)
+        tail = tails.unrelated_tail(title, body)
         if tail:
             handed, body[:] = body[-tail:], body[:-tail]
     if not ended.startswith("agency credit"):
@@ -352,7 +286,7 @@ def _teasers(b: _Builder, rest: list[Para], tail_reason: bool) -> list[str]:
         reason = (
             "self-contained paragraph unrelated to the article" if tail_reason else "teaser after the article"
         )
-        if p.kind is Kind.HEADING and _timestamp(p):
+        if p.kind is Kind.HEADING and timestamp(p):
             b.drop(p, "timestamp (a short line with a small number)")
             continue
         if p.kind is Kind.HEADING:
@@ -382,49 +316,6 @@ def _teasers(b: _Builder, rest: list[Para], tail_reason: bool) -> list[str]:
         b.segments.append(Segment("teaser", None, [text]))
         b.add(p, "teaser", reason)
     return links
-
-
-def _is_lead(p: Para) -> bool:
-    return p.kind is Kind.TEXT and len(p.text) <= LEAD_MAX_CHARS and sentences(p.text) <= 3
-
-
-def _unrelated_tail(title: Para | None, body: list[Para]) -> int:
-    """How many trailing body paragraphs are teasers: self-contained items (a lead, maybe under its
-    own headline) that share no vocabulary with the article before them, nor with each other. 0 when
-    the page gives no such run. Language-free: only shape and shared words count."""
-    if len(body) < 4:
-        return 0
-    best = 0
-    for k in range(len(body) - 1, 1, -1):
-        candidate = body[k:]
-        items = _items(candidate)
-        if items is None:
-            if candidate[0].kind is Kind.HEADING:
-                continue  # a headline whose lead is already in the run: try from the headline up
-            break
-        context = stems(" ".join([title.text if title else ""] + [p.text for p in body[:k]]))
-        texts = [" ".join(p.text for p in item) for item in items]
-        if any(cohesion(text, context) >= LOW_COHESION for text in texts):
-            break
-        if any(cohesion(a, stems(c)) >= 0.25 for a, c in itertools.pairwise(texts)):
-            break
-        best = len(candidate)
-    return best if best >= 2 else 0
-
-
-def _items(run: list[Para]) -> list[list[Para]] | None:
-    """The run as teaser items (a lead, or a headline and its lead), or None when it is not one."""
-    items: list[list[Para]] = []
-    pending: Para | None = None
-    for p in run:
-        if p.kind is Kind.HEADING and pending is None:
-            pending = p
-        elif _is_lead(p):
-            items.append([pending, p] if pending is not None else [p])
-            pending = None
-        else:
-            return None
-    return items if pending is None else None
 
 
 def _roundup_sections(paras: list[Para], announced: bool = False) -> list[tuple[Para, list[Para]]]:
