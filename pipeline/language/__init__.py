@@ -58,6 +58,9 @@ FOREIGN_LETTER_IN_NAME = 0.5
 HINT_WEIGHT = 4.0
 #: CLD2 is believed (see _cld2_view) when its language covers this share of the text.
 CLD2_SHARE = 0.7
+#: When CLD2 names fastText's (unclear) first choice for this share of the text, langdetect (slow) is
+#: not asked.
+CLD2_AGREES = 0.9
 #: Croatian, Bosnian, Serbian (in Latin script) and lid.176's "Serbo-Croatian".
 SOUTH_SLAVIC = frozenset({"hr", "bs", "sr", "sh"})
 #: Letters without which a language is not believed (the engines over-predict these).
@@ -111,7 +114,9 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
     evidence = _Evidence(sample[:HEAD_CHARS], script)
 
     if engine == "langdetect":
-        specialist = _cld2_view(sample, evidence, []) if script == scripts.LATIN else None
+        specialist = (
+            _cld2_view(engines.cld2_candidates(sample), evidence, []) if script == scripts.LATIN else None
+        )
         if specialist is not None:
             return specialist
         known = engines.LANGDETECT_LANGUAGES
@@ -122,13 +127,17 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
         clear = _clear_winner(candidates, allowed, evidence)
         if clear is not None:
             return clear
-        specialist = _cld2_view(sample, evidence, candidates) if script == scripts.LATIN else None
+        cld2 = engines.cld2_candidates(sample)
+        specialist = _cld2_view(cld2, evidence, candidates) if script == scripts.LATIN else None
         if specialist is not None:
             return specialist
         weights = _weights(candidates, allowed, None, evidence, sample, hint)
         scores = _weigh(candidates, weights)
         bar = SECOND_OPINION_BELOW_SHORT if letters < SHORT_LETTERS else SECOND_OPINION_BELOW
-        if engine == "fasttext+langdetect" and max(scores.values(), default=1.0) < bar:
+        best = max(scores.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+        if engine == "fasttext+langdetect" and best is not None and best[1] < bar:
+            if cld2 and codes.FOLD.get(cld2[0][0], cld2[0][0]) == best[0] and cld2[0][1] >= CLD2_AGREES:
+                return Detection(best[0], round(best[1], 4))  # a second engine agrees: no third needed
             second = engines.langdetect_candidates(sample)
             more = _weights(second, allowed, None, evidence, sample, hint)
             weights = more | weights
@@ -139,18 +148,19 @@ def _detect(text: str, engine: str, hint: str | None) -> Detection:
     return Detection(lang, round(score, 4))
 
 
-def _cld2_view(sample: str, evidence: _Evidence, candidates: engines.Candidates) -> Detection | None:
+def _cld2_view(
+    found: engines.Candidates, evidence: _Evidence, candidates: engines.Candidates
+) -> Detection | None:
     """CLD2's answer where the other engines cannot give one: a language they have no label for
     (Zulu, Hausa, ...), or which of Croatian, Bosnian and Serbian a Latin text is (lid.176 reads all
     three as Croatian or "Serbo-Croatian"). Only when CLD2 names it for most of the text, and its
     alphabet has every letter of the text's lowercase words (CLD2 reads Kurmanji headlines as Hausa
     or Shona: "ş", "ê" and "û" say otherwise)."""
-    found = engines.cld2_candidates(sample)
     if not found or found[0][1] < CLD2_SHARE:
         return None
     lang, share = codes.FOLD.get(found[0][0], found[0][0]), found[0][1]
     first = codes.FOLD.get(candidates[0][0], candidates[0][0]) if candidates else None
-    if lang not in codes.CLD2_ONLY and not (lang in SOUTH_SLAVIC and first in SOUTH_SLAVIC):
+    if lang not in codes.CLD2_FIRST and not (lang in SOUTH_SLAVIC and first in SOUTH_SLAVIC):
         return None
     alphabet = codes.ALPHABETS.get(lang)
     if alphabet is not None and not evidence.letters <= alphabet and evidence.split()[0] - alphabet:

