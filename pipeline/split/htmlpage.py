@@ -14,6 +14,7 @@ structure, never from words inside the main text.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,9 +47,13 @@ class HtmlSplit:
 
 #: The parser trafilatura uses (so the tree is the one it would build): no comments, no
 #: processing instructions, no id index, no invented doctype.
-PARSER = lxml_html.HTMLParser(
-    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
-)
+PARSER_OPTIONS: dict[str, Any] = {
+    "collect_ids": False,
+    "default_doctype": False,
+    "encoding": "utf-8",
+    "remove_comments": True,
+    "remove_pis": True,
+}
 #: Bytes libxml2 cannot hold: C0 controls but tab, line feed and carriage return.
 CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
 #: A doctype (libxml2 misreads some with a system identifier) and a self-closing ``<html .../>``.
@@ -74,16 +79,44 @@ def parse(html: str) -> HtmlElement:
     head = data[:4096]
     if SELF_CLOSING_HTML.search(head):
         data = SELF_CLOSING_HTML.sub(rb"\1>", head, count=1) + data[4096:]
-    try:
-        tree = lxml_html.fromstring(data, parser=PARSER)
-    except Exception as exc:  # lxml raises assorted errors on broken markup
-        raise PermanentError(f"HTML could not be parsed: {exc}") from exc
+    tree = _parse_bytes(data)
+    if _too_deep():  # libxml2 stops at 256 levels: wrappers out, text kept, parsed again
+        tree = _parse_bytes(WRAPPER_TAGS.sub(b" ", data))
     if tree is None or len(tree) < 1 or (b"html" not in data[:50].lower() and len(tree) < 2):
         raise PermanentError("HTML could not be parsed (no document in the markup)")
     for hidden in [*tree.iter(INVISIBLE)]:
         if hidden.tag != "script" or hidden.get("type") != "application/ld+json":
             hidden.drop_tree()
     return tree
+
+
+def _parse_bytes(data: bytes) -> HtmlElement:
+    try:
+        return lxml_html.fromstring(data, parser=_parser())
+    except Exception as exc:  # lxml raises assorted errors on broken markup
+        raise PermanentError(f"HTML could not be parsed: {exc}") from exc
+
+
+def _parser() -> lxml_html.HTMLParser:
+    """The parser of this thread (a parser's error log is its own: threads must not share one)."""
+    parser: lxml_html.HTMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = lxml_html.HTMLParser(**PARSER_OPTIONS)
+    return parser
+
+
+def _too_deep() -> bool:
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _parser().error_log)
+
+
+_local = threading.local()
+#: Container and inline-formatting tags: what a page nests thousands deep, and what can go without
+#: losing text or paragraphs.
+WRAPPER_TAGS = re.compile(
+    rb"</?(?:div|span|section|article|main|aside|header|footer|font|center|b|i|u|em|strong|small|big"
+    rb"|table|tbody|thead|tr|td|th)\b[^>]*>",
+    re.IGNORECASE,
+)
 
 
 #: A fast extraction with fewer tokens than this is tried again with trafilatura's fallbacks.

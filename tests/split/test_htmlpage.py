@@ -119,3 +119,14 @@ def test_unspaced_scripts_are_not_read_as_headings() -> None:
     )
     assert classify("南海トラフ、一時調査 巨大地震、基準達せず") is Kind.HEADING
     assert classify("2025年1月14日 01時28分 (1月14日 01時40分更新)") is Kind.COUNTER
+
+
+def test_a_page_nested_deeper_than_the_parser_goes_keeps_its_article() -> None:
+    # libxml2 stops at 256 levels; a page with 100,000 nested <div>s still holds its article
+    deep = (
+        page()
+        .replace("<main>", "<main>" + "<div>" * 100_000)
+        .replace("</main>", "</div>" * 100_000 + "</main>")
+    )
+    found = split_html(deep, URL)
+    assert [p[:30] for p in found.article.paragraphs] == [p[:30] for p in ARTICLE]
