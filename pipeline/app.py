@@ -262,7 +262,7 @@ def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] 
     worker = faust.Worker(
         app_factory(settings),
         loglevel=settings.log_level,
-        logging_config=logging_config(settings.log_level, settings.log_format),
+        logging_config=logging_config(settings.log_level, settings.log_format, settings.log_repeat_seconds),
         override_logging=True,
     )
     worker.execute_from_commandline()

@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="auto = JSON unless stderr is a terminal."
     )
+    log_repeat_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="A warning or error repeated within this many seconds (same logger, same message "
+        "template) is counted, not printed; the next one printed says how many were held back (0: off).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -61,7 +61,7 @@ def main(ctx: click.Context) -> None:
     Every setting is an environment variable with the prefix WIRESTREAM_ (see the README).
     """
     settings = get_settings()
-    logs.configure(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level, settings.log_format, settings.log_repeat_seconds)
     ctx.obj = settings
 
 

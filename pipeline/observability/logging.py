@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 #: Context fields every stage uses; they are carried as JSON keys.
-CONTEXT_FIELDS = ("stage", "topic", "partition", "offset", "key", "reason", "error_type", "count")
+CONTEXT_FIELDS = ("stage", "topic", "partition", "offset", "key", "reason", "error_type", "count", "repeated")
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
 
@@ -47,14 +47,44 @@ class ConsoleFormatter(logging.Formatter):
         return line
 
 
+class RepeatLimit(logging.Filter):
+    """One line per interval for a warning or error that repeats (a dependency that is down makes its
+    client log the same failure thousands of times a second): the first passes, the next ones within
+    ``seconds`` are counted, and the first after the interval carries ``repeated`` = how many were
+    held back. Keyed by logger and message template; at most ``max_keys`` keys (oldest forgotten)."""
+
+    def __init__(self, seconds: float = 10.0, max_keys: int = 1000) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.max_keys = max_keys
+        self._seen: dict[tuple[str, int, str], list[float]] = {}  # key -> [last printed at, held back]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or self.seconds <= 0:
+            return True
+        key = (record.name, record.levelno, str(record.msg))
+        state = self._seen.get(key)
+        if state is not None and record.created - state[0] < self.seconds:
+            state[1] += 1
+            return False
+        if state is not None and state[1]:
+            record.repeated = int(state[1])
+        self._seen.pop(key, None)
+        self._seen[key] = [record.created, 0]
+        if len(self._seen) > self.max_keys:
+            del self._seen[next(iter(self._seen))]
+        return True
+
+
 def wants_json(log_format: str) -> bool:
     return log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
 
 
-def configure(level: str = "INFO", log_format: str = "auto") -> None:
+def configure(level: str = "INFO", log_format: str = "auto", repeat_seconds: float = 10.0) -> None:
     """Install the one handler on the root logger (idempotent)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if wants_json(log_format) else ConsoleFormatter())
+    handler.addFilter(RepeatLimit(repeat_seconds))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -62,7 +92,9 @@ def configure(level: str = "INFO", log_format: str = "auto") -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
-def logging_config(level: str = "INFO", log_format: str = "auto") -> dict[str, Any]:
+def logging_config(
+    level: str = "INFO", log_format: str = "auto", repeat_seconds: float = 10.0
+) -> dict[str, Any]:
     """The same setup as :func:`configure`, as a dictConfig (faust's worker installs it)."""
     formatter = "json" if wants_json(log_format) else "console"
     quiet = {name: {"level": "WARNING"} for name in ("kafka", "aiokafka", "elastic_transport", "urllib3")}
@@ -73,10 +105,12 @@ def logging_config(level: str = "INFO", log_format: str = "auto") -> dict[str, A
             "json": {"()": f"{__name__}.JsonFormatter"},
             "console": {"()": f"{__name__}.ConsoleFormatter"},
         },
+        "filters": {"repeats": {"()": f"{__name__}.RepeatLimit", "seconds": repeat_seconds}},
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",
                 "formatter": formatter,
+                "filters": ["repeats"],
                 "stream": "ext://sys.stderr",
             }
         },

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.observability.logging import ConsoleFormatter, JsonFormatter, logging_config
+from pipeline.observability.logging import ConsoleFormatter, JsonFormatter, RepeatLimit, logging_config
 
 CONTEXT = {"stage": "split", "topic": "news.pages.v1", "partition": 2, "offset": 41}
 
@@ -156,3 +156,36 @@ def test_logging_config_is_accepted_by_dictconfig(
     (handler,) = root.handlers
     assert isinstance(handler.formatter, formatter)
     assert logging.getLogger("kafka").level == logging.WARNING
+
+
+def _record(
+    msg: str, created: float, level: int = logging.ERROR, name: str = "kafka.client"
+) -> logging.LogRecord:
+    record = logging.makeLogRecord({"name": name, "levelno": level, "levelname": "X", "msg": msg, "args": ()})
+    record.created = created
+    return record
+
+
+def test_a_repeated_error_is_one_line_per_interval_with_how_many_were_held_back() -> None:
+    limit = RepeatLimit(seconds=10)
+    flood = [_record("Unable connect to node with id %s", 100 + i / 1000) for i in range(5000)]  # 5 s
+    passed = [r for r in flood if limit.filter(r)]
+    assert len(passed) == 1 and not hasattr(passed[0], "repeated")
+    later = _record("Unable connect to node with id %s", 111)
+    assert limit.filter(later) and later.repeated == 4999
+    assert limit.filter(_record("Unable to update metadata", 111.5))  # another message: its own line
+    info = [_record("indexed %d stories", 112, logging.INFO) for _ in range(3)]
+    assert all(limit.filter(r) for r in info)  # the worker's own progress lines are never held back
+
+
+def test_the_repeat_limit_forgets_the_oldest_messages_beyond_its_bound() -> None:
+    limit = RepeatLimit(seconds=10, max_keys=100)
+    for i in range(1000):
+        assert limit.filter(_record(f"formatted message {i}", 100))
+    assert len(limit._seen) == 100
+
+
+def test_the_worker_logging_config_holds_repeats_back() -> None:
+    config = logging_config("INFO", "json", repeat_seconds=30)
+    assert config["filters"]["repeats"]["seconds"] == 30
+    assert config["handlers"]["default"]["filters"] == ["repeats"]
