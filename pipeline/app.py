@@ -181,6 +181,12 @@ def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs
         in_flight=settings.split_in_flight,
     )
 
+    @app.timer(600.0)  # type: ignore[untyped-decorator]
+    async def prune_site_memory() -> None:
+        forgotten = memory.prune(settings.site_memory_max_paragraphs, settings.site_memory_days)
+        if forgotten:
+            log.info("site memory pruned", extra={"stage": "split", "count": forgotten})
+
     @app.agent(pages, name="split")
     async def split_agent(stream: Any) -> None:
         manual = stream.noack()

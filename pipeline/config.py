@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     max_page_bytes: int = Field(
         5_000_000, ge=1, description="Pages with a larger body are dead-lettered, not split."
     )
+    site_memory_max_paragraphs: int = Field(
+        200_000, ge=1, description="Site memory keeps at most this many paragraphs (least recently seen go)."
+    )
+    site_memory_days: int = Field(
+        30, ge=1, description="Site memory forgets paragraphs not seen for this many days."
+    )
     language_engine: Literal["fasttext+langdetect", "fasttext", "langdetect"] = Field(
         "fasttext+langdetect",
         description="Language engine: fastText with langdetect as second opinion, fastText, or langdetect.",

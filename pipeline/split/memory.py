@@ -1,13 +1,17 @@
 """Site memory: which paragraphs a site repeats across its pages (pure).
 
 Legal notices, footers and rotating teasers recur on many pages of a site; an article's paragraphs
-do not. The memory keeps, per (site, paragraph fingerprint), the digests of a few pages it was seen
-on - enough to know "seen on at least N other pages" - so replays of one page never inflate it.
-The store is any mutable mapping: a dict offline, a faust table in the worker.
+do not. The memory keeps, per (site, paragraph fingerprint), the day it was last seen and the digests
+of a few pages it was seen on - enough to know "seen on at least N other pages" - so replays of one
+page never inflate it. The store is any mutable mapping: a dict offline, a faust table in the worker.
+
+It is bounded: :meth:`SiteMemory.prune` forgets paragraphs not seen for ``max_age_days`` and, beyond
+``max_entries``, the least recently seen (the worker calls it on a timer).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, MutableMapping
 
 from pipeline.fingerprint import fingerprint
@@ -16,11 +20,19 @@ from pipeline.fingerprint import fingerprint
 DEFAULT_THRESHOLD = 2
 #: Paragraphs shorter than this are not remembered (short lines are judged by other signals).
 MIN_CHARS = 40
+#: The first element of a stored value: "@<day>", the day (since 1970) the paragraph was last seen.
+DAY_MARK = "@"
+
+
+def today() -> int:
+    return int(time.time() // 86_400)
 
 
 class SiteMemory:
     def __init__(
-        self, store: MutableMapping[str, list[str]] | None = None, threshold: int = DEFAULT_THRESHOLD
+        self,
+        store: MutableMapping[str, list[str]] | None = None,
+        threshold: int = DEFAULT_THRESHOLD,
     ) -> None:
         self.store: MutableMapping[str, list[str]] = {} if store is None else store
         self.threshold = threshold
@@ -29,17 +41,46 @@ class SiteMemory:
     def key(site: str, text: str) -> str:
         return f"{site}|{fingerprint(text)}"
 
-    def observe(self, site: str, page_url: str, paragraphs: Iterable[str]) -> None:
+    def observe(self, site: str, page_url: str, paragraphs: Iterable[str], day: int | None = None) -> None:
         page = fingerprint(page_url)[:12]
+        mark = f"{DAY_MARK}{today() if day is None else day}"
         for text in {p for p in paragraphs if len(p) >= MIN_CHARS}:
             key = self.key(site, text)
-            pages = list(self.store.get(key) or [])
-            if page not in pages and len(pages) <= self.threshold:
-                self.store[key] = [*pages, page]
+            stored = list(self.store.get(key) or [])
+            pages = _pages(stored)
+            grew = page not in pages and len(pages) <= self.threshold
+            if grew:
+                pages.append(page)
+            if grew or not stored or stored[0] != mark:  # written once a day per paragraph at most
+                self.store[key] = [mark, *pages]
 
     def recurring(self, site: str, page_url: str, text: str) -> bool:
         if len(text) < MIN_CHARS:
             return False
         page = fingerprint(page_url)[:12]
-        pages = self.store.get(self.key(site, text)) or []
+        pages = _pages(self.store.get(self.key(site, text)) or [])
         return sum(1 for p in pages if p != page) >= self.threshold
+
+    def prune(self, max_entries: int, max_age_days: int, day: int | None = None) -> int:
+        """Forget paragraphs last seen more than ``max_age_days`` ago, then the least recently seen
+        beyond ``max_entries``. Returns how many were forgotten."""
+        now = today() if day is None else day
+        seen = {key: _day(value) for key, value in list(self.store.items())}
+        old = [key for key, last in seen.items() if now - last > max_age_days]
+        if len(seen) - len(old) > max_entries:
+            rest = sorted((last, key) for key, last in seen.items() if now - last <= max_age_days)
+            old += [key for _, key in rest[: len(rest) - max_entries]]
+        for key in old:
+            del self.store[key]
+        return len(old)
+
+
+def _pages(value: list[str]) -> list[str]:
+    return [v for v in value if not v.startswith(DAY_MARK)]
+
+
+def _day(value: list[str] | None) -> int:
+    """The day a stored paragraph was last seen (0 for values stored before days were kept)."""
+    if value and value[0].startswith(DAY_MARK):
+        return int(value[0][1:])
+    return 0

@@ -136,3 +136,21 @@ def test_site_memory_recognises_a_repeated_footer() -> None:
         split(page, memory)
     result = split(pages[0], memory)
     assert footer not in result.stories[0].text
+
+
+def test_site_memory_forgets_old_paragraphs_and_keeps_within_its_bound() -> None:
+    memory = SiteMemory()
+    footer = "Subscribe to the evening letter for the day's stories in one place, every weekday."
+    for n in range(3):
+        memory.observe("s", f"https://s.example/{n}", [footer], day=100)
+    assert memory.recurring("s", "https://s.example/9", footer)
+    for n in range(50):
+        memory.observe(
+            "s", f"https://s.example/p{n}", [f"A paragraph of page {n} that no other page has."], day=120 + n
+        )
+    assert memory.prune(max_entries=1000, max_age_days=30, day=170) == 1 + 20  # the footer, pages 0-19
+    assert not memory.recurring("s", "https://s.example/9", footer)
+    assert memory.prune(max_entries=10, max_age_days=30, day=170) == 20  # the least recently seen
+    assert len(memory.store) == 10
+    memory.store["old|x"] = ["abc", "def"]  # a value stored before days were kept: the oldest
+    assert memory.prune(max_entries=10, max_age_days=30, day=170) == 1 and "old|x" not in memory.store
