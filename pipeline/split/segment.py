@@ -203,7 +203,7 @@ def _read_article(
             i += 1
             continue
         if p.kind is Kind.HEADING and sum(q.kind is Kind.TEXT for q in body) >= 2:
-            why = teaser_list(paras[i + 1 :], title, body)
+            why = teaser_list(paras[i + 1 :], title, body, p)
             if why:
                 b.drop(p, "heading of a list of teasers")
                 return body, i + 1, why

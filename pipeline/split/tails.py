@@ -12,6 +12,9 @@ from pipeline.split.paragraphs import HAN_OR_KANA, Kind, Para, cohesion, is_head
 
 #: Below this share of shared stems a trailing paragraph does not talk about the article.
 LOW_COHESION = 0.08
+#: Items under a heading that is not a question share less than this with the article (mean stem
+#: share): an article's own last section takes up its words more (0.1-0.3 on the labelled pages).
+LABELLED_LIST_COHESION = 0.2
 #: A lead paragraph is at most this long (longer trailing text is article text).
 LEAD_MAX_CHARS = 520
 
@@ -47,10 +50,12 @@ def timestamp(p: Para) -> bool:
     return len(p.text.split()) <= 5 and bool(RELATIVE_TIME.search(p.text))
 
 
-def teaser_list(rest: list[Para], title: Para | None, body: list[Para]) -> str:
+def teaser_list(rest: list[Para], title: Para | None, body: list[Para], heading: Para | None = None) -> str:
     """Why what follows a heading is a list of teasers ("" when it is not): up to the end of the page,
     one-paragraph items that either have their own headlines (not questions: a Q&A is the article's),
-    or start with a clock time, or share no vocabulary with the article. Language-free."""
+    or start with a clock time, or share little vocabulary with the article under a heading that is
+    not a question (an article's own sections are mostly questions, and take up its words).
+    Language-free."""
     content = [p for p in rest if p.kind in (Kind.TEXT, Kind.HEADING)]
     texts = [p for p in content if p.kind is Kind.TEXT]
     if len(texts) < 2 or not all(is_lead(p) for p in texts):
@@ -70,6 +75,9 @@ def teaser_list(rest: list[Para], title: Para | None, body: list[Para]) -> str:
         return "a list of teasers follows (timestamped one-paragraph items)"
     if all(c < LOW_COHESION for c in shared):
         return "a list of teasers follows (one-paragraph items unrelated to the article)"
+    labelled = heading is not None and not heading.text.endswith(("?", "？", "؟"))
+    if labelled and sum(shared) / len(shared) < LABELLED_LIST_COHESION:
+        return "a list of teasers follows (one-paragraph items that take up little of the article)"
     return ""
 
 
