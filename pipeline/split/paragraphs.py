@@ -16,7 +16,10 @@ from pipeline.split import lexicon
 GLUED_COUNTER = re.compile(r"(?:(?<=[^\W\d_][.!?…»\"”’)])|(?<=(?<![\d.,])\d{4}[.!?]))\s?\d{1,7}$", re.UNICODE)
 #: A paragraph that is only a number, a time or a relative time.
 ONLY_COUNTER = re.compile(r"^\W*\d[\d.,\s]*\W*$", re.UNICODE)
-SENTENCE_END = re.compile(r"[.!?…。؟।۔](?:[\"”’»)\]]*)(?=\s|$)", re.UNICODE)
+#: Full stops of the world's scripts: Latin, CJK, Arabic, Urdu, Devanagari (। ॥), Ethiopic (።),
+#: Armenian (։), Myanmar (။), Khmer (។), Tibetan (།).
+FULL_STOPS = ".!?…。！？؟।॥۔።։။។།"
+SENTENCE_END = re.compile(rf"[{FULL_STOPS}](?:[\"”’»)\]]*)(?=\s|$)", re.UNICODE)
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 DIGIT = re.compile(r"\d")
 
@@ -57,7 +60,7 @@ def clean(text: str) -> tuple[str, str]:
 
 
 #: A sentence ending inside the line: "...passeggeri. (ANSA)" is text, not a headline ("U.S. aid" is).
-INNER_SENTENCE_END = re.compile(r"[^\W\d_]{2}[.!?…؟۔]\s+\S", re.UNICODE)
+INNER_SENTENCE_END = re.compile(r"[^\W\d_]{2}[.!?…؟۔።։။។।]\s+\S", re.UNICODE)
 
 
 #: Han, kana and Hangul: scripts written without spaces between words.
@@ -71,11 +74,15 @@ def word_count(text: str) -> int:
     return len(text.split()) + len(UNSPACED.findall(text)) // 2
 
 
+#: A line ending in one of these is a sentence or a clause, not a heading.
+HEADING_END = re.compile(r"[.:;,،؛。、：；，！？۔।॥።։။។།፣፤፦]$")
+
+
 def is_heading(text: str) -> bool:
     return (
         0 < word_count(text) <= 18
         and len(text) <= 160
-        and not re.search(r"[.:;,،؛。、：；，！？۔]$", text)
+        and not HEADING_END.search(text)
         and not INNER_SENTENCE_END.search(text)
         and not INNER_UNSPACED_END.search(text)
     )
