@@ -198,7 +198,7 @@ def _read_article(
             return body, i, "paragraph repeated on other pages of the site"
         following = paras[i + 1] if i + 1 < len(paras) else None
         after = following is not None and following.kind is Kind.TEXT  # the article goes on after it
-        if body and p.kind is Kind.HEADING and after and labelled_link(p.text):
+        if body and p.kind in (Kind.HEADING, Kind.TEXT) and after and labelled_link(p.text):
             b.drop(p, "a labelled link to another story inside the article")
             i += 1
             continue

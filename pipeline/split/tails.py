@@ -27,11 +27,14 @@ LABELLED_LINK = re.compile(
 
 
 def labelled_link(text: str) -> bool:
+    """A short label, a colon and another story's headline (which may carry a second, short
+    sentence: "CZYTAJ TEŻ: Górnicy dostaną odprawy szybciej. Jest decyzja ministerstwa")."""
     found = LABELLED_LINK.match(text)
     if found is None or len(text) > 200 or len((found["label"] or "").split()) > 4:
         return False
     rest = found["rest"]
-    if not is_heading(rest) or rest.endswith(("?", "？", "؟")):
+    headline = is_heading(rest) or (len(rest) <= 150 and not rest.endswith((".", "。", "።")))
+    if not headline or (is_heading(rest) and rest.endswith(("?", "？", "؟"))):
         return False
     return len(rest.split()) >= 3 or bool(HAN_OR_KANA.search(rest))
 
