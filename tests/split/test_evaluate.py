@@ -109,10 +109,11 @@ def test_the_splitter_keeps_its_quality_on_the_labelled_set(summary: dict[str, f
 
 def test_the_splitter_keeps_its_figures_on_the_many_languages_set() -> None:
     # floors under today's figures (the README has them, and the first score before any change);
-    # the targets (count 0.90, boundary 0.93, token 0.95, leakage 2%) are not met yet
+    # these are development figures; the targets (count 0.90, boundary 0.93, token 0.95,
+    # leakage 2%) are for pages not used for tuning
     summary = evaluate_split(LANGUAGES, split_page).summary()
-    assert summary["story_count_accuracy"] >= 0.75, json.dumps(summary)
-    assert summary["boundary_f1"] >= 0.83, json.dumps(summary)
-    assert summary["mean_story_token_f1"] >= 0.80, json.dumps(summary)
+    assert summary["story_count_accuracy"] >= 0.88, json.dumps(summary)
+    assert summary["boundary_f1"] >= 0.87, json.dumps(summary)
+    assert summary["mean_story_token_f1"] >= 0.91, json.dumps(summary)
     assert summary["false_split_rate"] <= 0.05, json.dumps(summary)
-    assert summary["boilerplate_leakage"] <= 0.20, json.dumps(summary)
+    assert summary["boilerplate_leakage"] <= 0.09, json.dumps(summary)
