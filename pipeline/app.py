@@ -47,6 +47,7 @@ from pipeline.language import engines as language_engines
 from pipeline.observability.logging import logging_config
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.split import SiteMemory, split
+from pipeline.split.memory import LoopStore
 from pipeline.split.stage import SplitStage
 from pipeline.stream import Consumed, DeadLetters, Send, where
 from pipeline.topics import TopicNames
@@ -167,11 +168,15 @@ def add_housekeeping(app: faust.App, settings: Settings, stats: AlertStats) -> N
 def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs) -> None:
     # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
     # sees what all partitions have seen (pages of one site are spread over partitions by URL).
-    memory = SiteMemory(
-        store=app.GlobalTable(
-            f"{settings.worker_group}-site-memory", default=None, partitions=settings.topic_partitions
-        )
+    # Pages are split on a thread (the stage): the table belongs to the loop, writes go through it.
+    table = app.GlobalTable(
+        f"{settings.worker_group}-site-memory", default=None, partitions=settings.topic_partitions
     )
+
+    def on_loop(*args: Any) -> None:  # app.loop is the running loop only once the worker starts
+        app.loop.call_soon_threadsafe(*args)
+
+    memory = SiteMemory(store=LoopStore(table, on_loop))
     stage = SplitStage(
         partial(split, memory=memory, engine=settings.language_engine),
         out.story,
@@ -179,6 +184,7 @@ def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs
         DeadLetters("split", out.dead),
         max_page_bytes=settings.max_page_bytes,
         in_flight=settings.split_in_flight,
+        budget_seconds=settings.split_budget_seconds,
     )
 
     @app.timer(600.0)  # type: ignore[untyped-decorator]

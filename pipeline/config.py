@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     max_page_bytes: int = Field(
         5_000_000, ge=1, description="Pages with a larger body are dead-lettered, not split."
     )
+    split_budget_seconds: float = Field(
+        30.0, gt=0, description="A page that takes longer to split is dead-lettered with that reason."
+    )
     site_memory_max_paragraphs: int = Field(
         200_000, ge=1, description="Site memory keeps at most this many paragraphs (least recently seen go)."
     )

@@ -12,7 +12,8 @@ It is bounded: :meth:`SiteMemory.prune` forgets paragraphs not seen for ``max_ag
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from typing import Any
 
 from pipeline.fingerprint import fingerprint
 
@@ -84,3 +85,41 @@ def _day(value: list[str] | None) -> int:
     if value and value[0].startswith(DAY_MARK):
         return int(value[0][1:])
     return 0
+
+
+class LoopStore(MutableMapping[str, list[str]]):
+    """A store for a memory used on a worker thread while the real store (a faust table) belongs to
+    the event loop: writes are handed to the loop (``call_soon_threadsafe``) and, until the loop has
+    applied them, read back from a small overlay."""
+
+    def __init__(self, store: MutableMapping[str, list[str]], call_soon: Callable[..., object]) -> None:
+        self.base = store
+        self.call_soon = call_soon
+        self.overlay: dict[str, list[str]] = {}
+
+    def __getitem__(self, key: str) -> list[str]:
+        found = self.overlay.get(key)
+        return found if found is not None else self.base[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self.overlay.get(key)
+        return found if found is not None else self.base.get(key, default)
+
+    def __setitem__(self, key: str, value: list[str]) -> None:
+        self.overlay[key] = value
+        self.call_soon(self._apply, key, value)
+
+    def _apply(self, key: str, value: list[str]) -> None:  # on the loop
+        self.base[key] = value
+        if self.overlay.get(key) is value:
+            del self.overlay[key]
+
+    def __delitem__(self, key: str) -> None:
+        self.overlay.pop(key, None)
+        del self.base[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)

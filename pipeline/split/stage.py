@@ -4,6 +4,11 @@ Pages are split one after the other, but their sends are confirmed in the backgr
 acknowledged (and so may be committed) only once Kafka has every story and link it gave. faust
 commits up to the first page not yet acknowledged, so acks may come in any order. At most
 ``in_flight`` pages wait for confirmation at once (backpressure, bounded memory).
+
+The splitting itself runs on a worker thread, not on the event loop, so the loop keeps answering
+health checks and heartbeats while a heavy page is cut; a page that takes longer than
+``budget_seconds`` is dead-lettered with that reason and the stream goes on (the thread finishes it
+in the background and its result is dropped).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterable, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from pipeline.errors import PermanentError
@@ -35,6 +41,7 @@ class SplitStage:
         dead_letters: DeadLetters,
         max_page_bytes: int,
         in_flight: int = 200,
+        budget_seconds: float = 30.0,
     ) -> None:
         self.split = split
         self.send_story = send_story
@@ -42,6 +49,19 @@ class SplitStage:
         self.dead_letters = dead_letters
         self.max_page_bytes = max_page_bytes
         self.in_flight = in_flight
+        self.budget_seconds = budget_seconds
+        # two threads: a page over its budget may still hold one while the next page is split
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="split")
+
+    async def _split(self, page: RawPage) -> SplitResult:
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self._threads, self.split, page)
+        try:
+            return await asyncio.wait_for(work, self.budget_seconds)
+        except TimeoutError:
+            raise PermanentError(
+                f"splitting took longer than {self.budget_seconds:g} s (WIRESTREAM_SPLIT_BUDGET_SECONDS)"
+            ) from None
 
     async def page(self, message: Consumed) -> list[Awaitable[None]]:
         """Split one page; the sends of its stories and links (none when it was dead-lettered)."""
@@ -52,7 +72,7 @@ class SplitStage:
                     "(WIRESTREAM_MAX_PAGE_BYTES)"
                 )
             page = decode(RawPage, message.value)
-            result = self.split(page)
+            result = await self._split(page)
         except PermanentError as exc:
             await self.dead_letters.error(message, exc)
             return []

@@ -152,3 +152,55 @@ def test_at_most_in_flight_pages_wait_for_confirmation() -> None:
     run(scenario())
     stories_per_page = len(split(page()).stories)
     assert most <= 2 * stories_per_page  # two pages' sends at most, never five
+
+
+def test_a_page_over_its_time_budget_is_dead_lettered_and_the_loop_keeps_running() -> None:
+    import time
+
+    def slow(raw: RawPage) -> SplitResult:
+        if raw.canonical_url.endswith("/slow"):
+            time.sleep(1.0)
+        return split(raw)
+
+    async def scenario() -> tuple[list[int], int, Outbox]:
+        dead = Outbox()
+        built = SplitStage(
+            slow, Outbox().send, Outbox().send, DeadLetters("split", dead.send), 1_000_000, budget_seconds=0.3
+        )
+        ticks = 0
+
+        async def heartbeat() -> None:  # the loop must answer while the page is being split
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.02)
+
+        beat = asyncio.ensure_future(heartbeat())
+        acked: list[int] = []
+
+        async def ack(event: Consumed) -> None:
+            acked.append(event.offset)
+
+        pages = [record(page("https://agency.example/slow").to_bytes(), 0), record(page().to_bytes(), 1)]
+        await built.run(events(*pages), lambda e: e, ack)
+        beat.cancel()
+        return acked, ticks, dead
+
+    acked, ticks, dead = run(scenario())
+    assert sorted(acked) == [0, 1]  # the slow page is dead-lettered (so done), the next one split
+    assert ticks >= 10
+    (letter,) = dead.sent
+    assert b"longer than 0.3 s" in letter[1]
+
+
+def test_a_memory_on_a_worker_thread_writes_through_the_loop() -> None:
+    from pipeline.split.memory import LoopStore
+
+    table: dict[str, list[str]] = {}
+    calls: list[tuple[object, ...]] = []
+    store = LoopStore(table, lambda *args: calls.append(args))
+    store["k"] = ["@1", "p"]
+    assert table == {} and store.get("k") == ["@1", "p"]  # read back before the loop applied it
+    for fn, *args in calls:
+        fn(*args)  # type: ignore[operator]
+    assert table == {"k": ["@1", "p"]} and store.overlay == {}
