@@ -69,9 +69,20 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 INNER_UNSPACED_END = re.compile(r"[。！？](?=\S)")
 
 
+#: Letters of Thai, Lao, Myanmar and Khmer: scripts that put spaces between phrases, not words
+#: (vowel signs and tone marks excluded, so a word is about four of these).
+UNSPACED_ALPHABET = re.compile(
+    r"[\u0e01-\u0e30\u0e40-\u0e46\u0e81-\u0eb0\u0ec0-\u0ec6\u1000-\u102a\u1780-\u17b3]"
+)
+
+
 def word_count(text: str) -> int:
-    """Words separated by spaces, plus one per two characters of an unspaced script."""
-    return len(text.split()) + len(UNSPACED.findall(text)) // 2
+    """Words separated by spaces, plus one per two characters of Han, kana or Hangul and one per four
+    letters of Thai, Lao, Myanmar or Khmer."""
+    count = len(text.split()) + len(UNSPACED.findall(text)) // 2
+    if text and max(text) >= "\u0e00" and UNSPACED_ALPHABET.search(text):
+        count += len(UNSPACED_ALPHABET.findall(text)) // 4
+    return count
 
 
 #: A line ending in one of these is a sentence or a clause, not a heading.
@@ -116,7 +127,7 @@ def classify(text: str) -> Kind:
         return Kind.PROMPT
     if short and COUNT_HEADING.match(text):
         return Kind.COMMENTS_HEADING  # "Comments (3)", "Σχόλια (3)", "网友评论（3）"
-    if short and _dateline(text):
+    if short and (_dateline(text) or _stamp(text) or _tags(text)):
         return Kind.METADATA
     if short and is_heading(text) and YEAR.search(text) and FIELD_SEPARATOR.search(text):
         return Kind.METADATA  # "Autor: Jan Nowak, 03.02.2026", "Daga Zainab Moussa | 9 ga Fabrairu, 2026"
@@ -129,12 +140,42 @@ def classify(text: str) -> Kind:
     return Kind.TEXT
 
 
-#: A short heading that ends with a count in parentheses.
-COUNT_HEADING = re.compile(r"^\W*[^\W\d_][^()（）\d]{0,40}[(（]\s*\d{1,5}\s*[)）]\W*$")
+#: A short heading that ends with a count in parentheses, or one word and a count ("댓글 3").
+COUNT_HEADING = re.compile(
+    r"^\W*(?:[^\W\d_][^()（）\d]{0,40}[(（]\s*\d{1,5}\s*[)）]|[^\W\d_]{2,20}\s+\d{1,5})\W*$"
+)
 #: A year (in any digits: Arabic-Indic "٢٠٢٦" too) or a numeric date.
 YEAR = re.compile(r"(?<!\d)(?:19|20|١٩|٢٠|۱۹|۲۰)\d\d(?!\d)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
 #: Fields of a byline: "name | date", "Label: name, date".
 FIELD_SEPARATOR = re.compile(r"\s[|·•]\s|^[^\W\d_][^:：]{0,25}[:：]\s")
+
+
+#: A clock time in any digits: "14:32", "৪:৩৫", "08.30".
+CLOCK = re.compile(r"(?<![\d.,:])\d{1,2}[:.]\d\d(?![\d.,:]*\d)")
+#: A four-digit year in any digits, Buddhist-era ones too ("2569" in Thailand).
+ANY_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def _stamp(text: str) -> bool:
+    """A date with a clock time and at most a few words: "2025/12/15 14:32 송고",
+    "Úterý 3. února 2026, 8:15", "হালনাগাদ: ২৮ অক্টোবর ২০২৫, বিকেল ৪:৩৫"."""
+    if len(text) > 70 or not CLOCK.search(text):
+        return False
+    years = [y for y in ANY_YEAR.findall(text) if 1900 <= int(y) <= 2700]
+    return bool(years) and len(WORD.findall(text)) <= 5
+
+
+#: "Label: item, item, item" - a label and a list of short items.
+LABELLED_LIST = re.compile(r"^[^\W\d_][^:：,]{0,25}[:：]\s*(?P<items>.+)$")
+
+
+def _tags(text: str) -> bool:
+    """A list of tags under a label: "Štítky: Janáčkův máj, Brno, klasická hudba, festivaly"."""
+    found = LABELLED_LIST.match(text)
+    if found is None or HEADING_END.search(text) or text.endswith(("!", "?")):
+        return False
+    items = re.split(r"\s*[,،、;|]\s*", found["items"])
+    return len(items) >= 3 and all(0 < word_count(item) <= 3 for item in items)
 
 
 def _contact(text: str) -> bool:

@@ -23,10 +23,13 @@ from dataclasses import dataclass, field
 from pipeline.split import lexicon, tails
 from pipeline.split.paragraphs import (
     BOILERPLATE_KINDS,
+    HEADING_END,
+    INNER_SENTENCE_END,
     Kind,
     Para,
     stems,
     strip_timestamps,
+    word_count,
 )
 from pipeline.split.tails import labelled_link, teaser_list, timestamp
 
@@ -143,13 +146,44 @@ def _top_of_page(paras: list[Para]) -> tuple[list[Para], Para | None, list[tuple
     """The lines above the first paragraph of text (boilerplate, labels such as "LIVE" or a date,
     the headline), the headline among them, and the sections when the page is a roundup."""
     first_text = next((k for k, p in enumerate(paras) if p.kind is Kind.TEXT), len(paras))
+    if first_text == 0:
+        first_text = _after_banner(paras)
     announced = any(lexicon.ROUNDUP_HEADING.match(p.text) for p in paras[: max(first_text - 1, 0)])
     sections = _roundup_sections(paras[first_text - 1 :] if first_text else [], announced)
     leading = paras[: first_text - 1 if sections else first_text]
     headings = [p for p in leading if p.kind is Kind.HEADING]
     # the headline is the fullest of those lines ("LIVE", a byline or a section name are short)
-    title = max(reversed(headings), key=lambda h: len(h.text.split())) if headings and not sections else None
+    title = max(reversed(headings), key=lambda h: word_count(h.text)) if headings and not sections else None
+    first = paras[first_text] if first_text < len(paras) else None
+    short_title = title is None or word_count(title.text) <= 3
+    text_follows = any(p.kind is Kind.TEXT for p in paras[first_text + 1 :])
+    if not sections and first is not None and short_title and text_follows and _two_sentence_headline(first):
+        # "Festival goes on tour. It will play in factory halls": a headline of two sentences
+        return [*leading, first], first, sections
     return leading, title, sections
+
+
+def _two_sentence_headline(p: Para) -> bool:
+    """A short line of two sentences whose last one has no full stop, as headlines are written."""
+    return (
+        len(p.text) <= 140
+        and word_count(p.text) <= 20
+        and INNER_SENTENCE_END.search(p.text) is not None
+        and not HEADING_END.search(p.text)
+        and not p.text.endswith(("!", "?", "…", ")", "»", '"', "”"))
+    )
+
+
+def _after_banner(paras: list[Para]) -> int:
+    """Where the text starts on a page that opens with a paragraph of text: after it when it is a
+    banner (a cookie or subscription notice) - a lone paragraph, then several short lines with a
+    headline among them, then the article's paragraphs. Otherwise 0."""
+    after = next((k for k in range(1, len(paras)) if paras[k].kind is Kind.TEXT), len(paras))
+    between = paras[1:after]
+    runs_on = after + 1 < len(paras) and paras[after + 1].kind is Kind.TEXT
+    if len(between) >= 3 and runs_on and any(p.kind is Kind.HEADING and len(p.text) >= 20 for p in between):
+        return after
+    return 0
 
 
 def _roundup(b: _Builder, sections: list[tuple[Para, list[Para]]]) -> None:
@@ -190,7 +224,7 @@ def _read_article(
             continue
         if p.kind is Kind.COUNTER and len(body) >= 2:
             return body, i, "timestamp or counter after the article"
-        if p.kind in BOILERPLATE_KINDS or (not body and p.kind is Kind.HEADING and len(p.text.split()) <= 4):
+        if p.kind in BOILERPLATE_KINDS or (not body and p.kind is Kind.HEADING and word_count(p.text) <= 4):
             b.drop(p, str(p.kind) if p.kind in BOILERPLATE_KINDS else "short line before the article text")
             i += 1
             continue

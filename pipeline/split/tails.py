@@ -8,7 +8,16 @@ from __future__ import annotations
 import itertools
 import re
 
-from pipeline.split.paragraphs import HAN_OR_KANA, Kind, Para, cohesion, is_heading, sentences, stems
+from pipeline.split.paragraphs import (
+    HAN_OR_KANA,
+    Kind,
+    Para,
+    cohesion,
+    is_heading,
+    sentences,
+    stems,
+    word_count,
+)
 
 #: Below this share of shared stems a trailing paragraph does not talk about the article.
 LOW_COHESION = 0.08
@@ -19,9 +28,10 @@ LABELLED_LIST_COHESION = 0.2
 LEAD_MAX_CHARS = 520
 
 
-#: "Read also: <headline>" in any language: a short label, a colon, a headline; or 【label】headline.
+#: "Read also: <headline>" in any language: a short label, a colon, a headline; or 【label】headline,
+#: [label] headline; after an arrow or a bullet ("▶ Read also: ...").
 LABELLED_LINK = re.compile(
-    r"^(?:(?P<label>[^\W\d_][^:：፦]{0,30}?)\s*[:：፦]|【[^】]{1,20}】)"
+    r"^[▶►▸▷→»■□●•*]?\s*(?:(?P<label>[^\W\d_][^:：፦]{0,30}?)\s*[:：፦]|【[^】]{1,20}】|\[[^\]\d]{1,20}\])"
     r"\s*(?P<rest>\S.*)$"
 )
 
@@ -36,7 +46,7 @@ def labelled_link(text: str) -> bool:
     headline = is_heading(rest) or (len(rest) <= 150 and not rest.endswith((".", "。", "።")))
     if not headline or (is_heading(rest) and rest.endswith(("?", "？", "؟"))):
         return False
-    return len(rest.split()) >= 3 or bool(HAN_OR_KANA.search(rest))
+    return word_count(rest) >= 3 or bool(HAN_OR_KANA.search(rest))
 
 
 #: A clock time near the start of a paragraph: "14:20 ...", "вчора, 19:45 ...", "Ayer 21.40 ...".
@@ -50,7 +60,7 @@ LIST_COHESION = 0.3
 
 def timestamp(p: Para) -> bool:
     """A short line with a small number or a clock time: "2 giờ trước", "Jiya, 16:30"."""
-    return len(p.text.split()) <= 5 and bool(RELATIVE_TIME.search(p.text))
+    return word_count(p.text) <= 5 and bool(RELATIVE_TIME.search(p.text))
 
 
 def teaser_list(rest: list[Para], title: Para | None, body: list[Para], heading: Para | None = None) -> str:

@@ -154,3 +154,20 @@ def test_site_memory_forgets_old_paragraphs_and_keeps_within_its_bound() -> None
     assert len(memory.store) == 10
     memory.store["old|x"] = ["abc", "def"]  # a value stored before days were kept: the oldest
     assert memory.prune(max_entries=10, max_age_days=30, day=170) == 1 and "old|x" not in memory.store
+
+
+def test_a_headline_of_two_sentences_and_a_banner_above_it() -> None:
+    page = (
+        "Diese Website verwendet Cookies, um Inhalte zu personalisieren und Zugriffe zu analysieren. "
+        "Mit der Nutzung stimmen Sie dem zu.\n"
+        "Alle akzeptieren\n"
+        "Einstellungen\n"
+        "Stadtrat beschließt Busplan. Neue Linien fahren ab Juni\n"
+        "Der Stadtrat hat am Dienstag mit großer Mehrheit den neuen Nahverkehrsplan verabschiedet, "
+        "der vier zusätzliche Buslinien in die Außenbezirke vorsieht.\n"
+        "Die Kosten von rund zwölf Millionen Euro trägt zum größten Teil das Land, teilte die "
+        "Verwaltung mit.\n"
+    )
+    article = split(text_page(page)).stories[0]
+    assert article.title == "Stadtrat beschließt Busplan. Neue Linien fahren ab Juni"
+    assert article.text.startswith("Der Stadtrat") and "Cookies" not in article.text
