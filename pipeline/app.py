@@ -36,6 +36,7 @@ from pipeline.alerts.indices import ensure_alert_indices
 from pipeline.alerts.ledger import AlertLedger
 from pipeline.alerts.matcher import Matcher
 from pipeline.alerts.notify import Notifier, NotifyStage
+from pipeline.alerts.redeliver import redeliver, retry_schedule
 from pipeline.alerts.rulebook import RuleBook
 from pipeline.alerts.stage import AlertStage
 from pipeline.alerts.stats import AlertStats
@@ -44,12 +45,13 @@ from pipeline.index.client import async_es_client, transient
 from pipeline.index.stage import IndexStage
 from pipeline.index.writer import BulkWriter
 from pipeline.language import engines as language_engines
+from pipeline.messages import Alert
 from pipeline.observability.logging import logging_config
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.split import SiteMemory, split
 from pipeline.split.memory import LoopStore
 from pipeline.split.stage import SplitStage
-from pipeline.stream import Consumed, DeadLetters, Send, where
+from pipeline.stream import Consumed, DeadLetters, Record, Send, where
 from pipeline.topics import TopicNames
 
 log = logging.getLogger("pipeline.worker")
@@ -259,6 +261,7 @@ def add_notify_agent(
             DeadLetters("notify", out.dead),
             ELASTICSEARCH_WAIT,
             stats,
+            retry_schedule(settings),
         )
         try:
             async for events in stream.take_events(100, within=0.1):
@@ -266,6 +269,25 @@ def add_notify_agent(
         finally:
             await session.close()
             await es.close()
+
+    dead = DeadLetters("notify", out.dead)
+
+    async def give_up(alert: Alert, why: str) -> None:
+        await dead(
+            Record(alerts.get_topic_name(), -1, -1, alert.id.encode(), alert.to_bytes()),
+            why,
+            "DeliveryFailed",
+        )
+
+    @app.timer(settings.alert_retry_check_seconds, on_leader=True)  # type: ignore[untyped-decorator]
+    async def redeliver_due() -> None:  # later rounds of failed notifications (one worker: the leader)
+        try:
+            report = await redeliver(settings, rulebook, stats, give_up)
+        except Exception as exc:  # Elasticsearch away: the next tick tries again
+            log.warning("could not look for notifications to redeliver: %s", exc, extra={"stage": "notify"})
+            return
+        if report.due:
+            log.info("notifications redelivered", extra={"stage": "notify", **report.as_dict()})
 
 
 def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] = create_app) -> None:

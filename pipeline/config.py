@@ -98,6 +98,20 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(5, ge=1, le=20, description="Tries per webhook notification.")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Seconds per webhook request.")
     webhook_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the webhook retry backoff.")
+    alert_retry_first_seconds: float = Field(
+        30.0, gt=0, description="A notification that failed its attempts is tried again this much later."
+    )
+    alert_retry_longest_seconds: float = Field(
+        3600.0, gt=0, description="The wait between later rounds doubles up to this."
+    )
+    alert_retry_horizon_hours: float = Field(
+        24.0,
+        ge=0,
+        description="Later rounds stop this long after the alert fired (then failed, dead-lettered).",
+    )
+    alert_retry_check_seconds: float = Field(
+        5.0, gt=0, description="How often the group's leader looks for notifications due a later round."
+    )
 
     # --- scraper (`wirestream scrape`) ------------------------------------------------------
     scrape_allow_hosts: str = Field(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from elasticsearch import BadRequestError
 
 from pipeline.config import Settings
@@ -23,25 +25,26 @@ RULES_MAPPINGS = {
 }
 
 #: Fired alerts: the Alert message's fields, plus where its notifications stand.
-ALERTS_MAPPINGS = {
-    "dynamic": False,
-    "properties": {
-        "id": {"type": "keyword"},
-        "rule": {"type": "keyword"},
-        "owner": {"type": "keyword"},
-        "story_id": {"type": "keyword"},
-        "kind": {"type": "keyword"},
-        "title": {"type": "text"},
-        "url": {"type": "keyword"},
-        "site": {"type": "keyword"},
-        "lang": {"type": "keyword"},
-        "first_seen_at": {"type": "date"},
-        "fired_at": {"type": "date"},
-        "delivery": {"type": "keyword"},
-        "delivery_error": {"type": "text", "index": False},
-        "delivery_at": {"type": "date"},
-    },
+ALERT_FIELDS: dict[str, dict[str, Any]] = {
+    "id": {"type": "keyword"},
+    "rule": {"type": "keyword"},
+    "owner": {"type": "keyword"},
+    "story_id": {"type": "keyword"},
+    "kind": {"type": "keyword"},
+    "title": {"type": "text"},
+    "url": {"type": "keyword"},
+    "site": {"type": "keyword"},
+    "lang": {"type": "keyword"},
+    "first_seen_at": {"type": "date"},
+    "fired_at": {"type": "date"},
+    "delivery": {"type": "keyword"},
+    "delivery_error": {"type": "text", "index": False},
+    "delivery_at": {"type": "date"},
+    "delivery_rounds": {"type": "integer"},
+    "retry_at": {"type": "date"},
+    "pending_targets": {"type": "keyword"},
 }
+ALERTS_MAPPINGS = {"dynamic": False, "properties": ALERT_FIELDS}
 
 
 def rules_index(alias: str) -> str:
@@ -67,6 +70,8 @@ def ensure_alert_indices(settings: Settings) -> None:
             (alerts_index(settings.index_alias), ALERTS_MAPPINGS),
         ):
             if es.indices.exists(index=index):
+                if index == alerts_index(settings.index_alias):  # fields added since it was made
+                    es.indices.put_mapping(index=index, properties=ALERT_FIELDS)
                 continue
             try:
                 es.indices.create(index=index, mappings=mappings, settings=INDEX_SETTINGS)

@@ -5,8 +5,11 @@ notify stage skips an alert whose delivery is already recorded."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
@@ -20,11 +23,43 @@ from pipeline.messages import Alert, utcnow
 log = logging.getLogger("pipeline.alerts")
 
 
-def delivery_state(error: str | None) -> dict[str, Any]:
-    """The fields an alert's document gets once its notifications are done."""
+@dataclass(frozen=True)
+class RetrySchedule:
+    """When a notification that failed all its immediate attempts is tried again: ``first`` seconds
+    later, the wait doubling each round up to ``longest``, until ``horizon`` seconds after the alert
+    fired; past that it is given up (marked failed and dead-lettered)."""
+
+    first: float = 30.0
+    longest: float = 3600.0
+    horizon: float = 86400.0
+
+    def next_at(self, rounds: int, fired_at: datetime, now: datetime) -> datetime | None:
+        """The next round after ``rounds`` failed ones; None when it would fall past the horizon."""
+        wait = min(self.longest, self.first * 2 ** min(max(rounds, 1) - 1, 30))
+        at = now + timedelta(seconds=wait)
+        return at if at <= fired_at + timedelta(seconds=self.horizon) else None
+
+
+def target_key(url: str) -> str:
+    """A webhook target's name in the ledger (its URL may carry a token: never stored)."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def delivery_state(
+    error: str | None,
+    *,
+    retry_at: datetime | None = None,
+    rounds: int = 1,
+    pending: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The fields an alert's document gets once a round of notifications ends: delivered; retrying
+    (at ``retry_at``, to the ``pending`` targets); or failed for good."""
     state: dict[str, Any] = {
-        "delivery": "delivered" if error is None else "failed",
+        "delivery": "delivered" if error is None else "retrying" if retry_at else "failed",
         "delivery_at": utcnow().isoformat(),
+        "delivery_rounds": rounds,
+        "retry_at": retry_at.isoformat() if retry_at else None,
+        "pending_targets": list(pending) if error is not None else [],
     }
     if error is not None:
         state["delivery_error"] = error

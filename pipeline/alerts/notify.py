@@ -28,12 +28,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from pipeline.alerts.ledger import AlertLedger, delivery_state
+from pipeline.alerts.ledger import AlertLedger, RetrySchedule, delivery_state, target_key
 from pipeline.alerts.rules import Rule, Target
 from pipeline.alerts.stats import AlertStats
 from pipeline.errors import PermanentError
 from pipeline.index.client import transient
-from pipeline.messages import Alert, decode
+from pipeline.messages import Alert, decode, utcnow
 from pipeline.retry import RetryLater, RetryPolicy, log_retries
 from pipeline.stream import Consumed, DeadLetters
 
@@ -85,6 +85,7 @@ class Delivery:
     target: str  # "log" or the webhook URL, redacted
     error: str | None  # None when delivered
     attempts: int
+    key: str = "log"  # the target's name in the ledger (target_key of the URL)
 
 
 class WebhookRefused(Exception):
@@ -115,7 +116,8 @@ class Notifier:
                 extra={"stage": "notify", "alert": alert.model_dump(mode="json")},
             )
             return Delivery("log", None, 1)
-        return await self._webhook(alert, target.url, target.secret)
+        delivery = await self._webhook(alert, target.url, target.secret)
+        return Delivery(delivery.target, delivery.error, delivery.attempts, target_key(target.url))
 
     async def _webhook(self, alert: Alert, url: str, secret: str | None) -> Delivery:
         attempts = 0
@@ -162,8 +164,9 @@ class NotifyStage:
     """Alerts topic -> the rules' targets. Its own agent: a failing webhook never holds ingestion.
 
     An alert whose delivery is already recorded is skipped (a replay notifies nobody twice); each
-    delivery's end is recorded in the ledger; a notification that failed every attempt is
-    dead-lettered with the reason.
+    delivery's end is recorded in the ledger. A notification that failed every immediate attempt is
+    marked for a later round (``schedule``; the redeliverer sends it, to the targets that failed
+    only); when the schedule has no round left it is marked failed and dead-lettered with the reason.
     """
 
     def __init__(
@@ -175,7 +178,9 @@ class NotifyStage:
         dead_letters: DeadLetters,
         retry: RetryPolicy,
         stats: AlertStats,
+        schedule: RetrySchedule | None = None,
     ) -> None:
+        self.schedule = schedule or RetrySchedule()
         self.rules = rules  # reload the rules (RuleBook.rules)
         self.rule = rule  # one rule of the last load, by name (RuleBook.rule)
         self.ledger = ledger
@@ -217,9 +222,20 @@ class NotifyStage:
         failed = [d for d in deliveries if d.error is not None]
         self.stats.delivered += len(deliveries) - len(failed)
         self.stats.delivery_failures += sum(d.attempts - (d.error is None) for d in deliveries)
-        if failed:
+        if not failed:
+            return alert, delivery_state(None)
+        why = "; ".join(f"{d.target}: {d.error} after {d.attempts} attempts" for d in failed)
+        self.stats.last_error = f"alert {alert.id} ({alert.rule}): {why}"
+        retry_at = self.schedule.next_at(1, alert.fired_at, utcnow())
+        if retry_at is None:
             self.stats.given_up += len(failed)
-            why = "; ".join(f"{d.target}: {d.error} after {d.attempts} attempts" for d in failed)
-            self.stats.last_error = f"alert {alert.id} ({alert.rule}): {why}"
             await self.dead_letters(message, f"notification failed: {why}", "DeliveryFailed")
-        return alert, delivery_state("; ".join(f"{d.target}: {d.error}" for d in failed) or None)
+        else:
+            self.stats.retrying += len(failed)
+            log.warning(
+                "notification failed, tried again at %s: %s",
+                retry_at.isoformat(timespec="seconds"),
+                why,
+                extra={"stage": "notify", "rule": alert.rule, "alert_id": alert.id},
+            )
+        return alert, delivery_state(why, retry_at=retry_at, pending=[d.key for d in failed])

@@ -15,7 +15,9 @@ class AlertStats:
     rule_errors: int = 0
     delivered: int = 0
     delivery_failures: int = 0  # failed attempts, retried or not
-    given_up: int = 0  # notifications that failed every attempt (dead-lettered)
+    retrying: int = 0  # notifications that failed their immediate attempts, to be tried later
+    redelivered: int = 0  # of those, delivered by a later round
+    given_up: int = 0  # notifications past the retry horizon (marked failed, dead-lettered)
     last_error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:

@@ -1,15 +1,23 @@
-"""`wirestream alerts add|list|show|rm|fired|test`: keyword alert rules."""
+"""`wirestream alerts add|list|show|rm|fired|test|redeliver`: keyword alert rules."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 
 from pipeline.alerts import store
+from pipeline.alerts.redeliver import redeliver
+from pipeline.alerts.rulebook import RuleBook
 from pipeline.alerts.rules import rule_from_options
+from pipeline.alerts.stats import AlertStats
 from pipeline.cli.common import echo_json, settings_of
+from pipeline.messages import Alert, DeadLetter, utcnow
+from pipeline.publish import publish_raw
+from pipeline.topics import TopicNames
 
 
 @click.group()
@@ -118,3 +126,68 @@ def alerts_test(ctx: click.Context, name: str, limit: int) -> None:
     for hit in hits:
         click.echo(f"{hit['kind']:<8} {hit['lang']:<4} {hit['site']:<16} {(hit.get('title') or '')[:70]}")
         click.echo(f"  {' '.join(str(hit['snippet']).split())}")
+
+
+SINCE_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """``--since``: an ISO date or time ("2026-12-05", "2026-12-05T14:00Z") or an age ("30m", "6h", "2d")."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text[:-1].isdigit() and text[-1:] in SINCE_UNITS:
+        return utcnow() - timedelta(seconds=int(text[:-1]) * SINCE_UNITS[text[-1]])
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r}: give an ISO date or time, or an age such as 30m, 6h, 2d"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@alerts.command("redeliver")
+@click.option("--rule", default=None, help="Only this rule's alerts.")
+@click.option(
+    "--since", default=None, help="Only alerts fired since then: an ISO date or time, or 30m, 6h, 2d."
+)
+@click.pass_context
+def alerts_redeliver(ctx: click.Context, rule: str | None, since: str | None) -> None:
+    """Send now every notification that failed or waits for a later round (only to the webhooks
+    still owed it). Safe beside running workers: each alert is claimed before it is sent."""
+    settings = settings_of(ctx)
+    letters: list[tuple[bytes | None, bytes]] = []
+
+    async def give_up(alert: Alert, why: str) -> None:
+        letter = DeadLetter(
+            stage="notify",
+            reason=why,
+            error_type="DeliveryFailed",
+            original=alert.to_bytes(),
+            original_key=alert.id.encode(),
+            topic=TopicNames.from_settings(settings).alerts,
+        )
+        letters.append((alert.id.encode(), letter.to_bytes()))
+
+    report = asyncio.run(
+        redeliver(
+            settings,
+            RuleBook(settings.index_alias, AlertStats()),
+            AlertStats(),
+            give_up,
+            every_failed=True,
+            rule=rule,
+            since=parse_since(since),
+        )
+    )
+    if letters:
+        publish_raw(settings, TopicNames.from_settings(settings).deadletter, letters)
+    click.echo(
+        f"{report.due} owed: {report.delivered} delivered, {report.retrying} to be tried again later, "
+        f"{report.failed} failed, {report.claimed_elsewhere} being sent by a worker"
+    )
+    for error in report.errors:
+        click.echo(f"  {error}")
+    if report.failed or report.retrying:
+        ctx.exit(1)

@@ -4,12 +4,14 @@ Elasticsearch waited out, failures dead-lettered, alerts sent once, deliveries r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import TransportError
 
-from pipeline.alerts.ledger import AlertLedger
+from pipeline.alerts.ledger import AlertLedger, RetrySchedule, target_key
 from pipeline.alerts.notify import Delivery, NotifyStage
+from pipeline.alerts.redeliver import due_query, owed_targets
 from pipeline.alerts.rules import Rule, Target
 from pipeline.alerts.stage import AlertStage
 from pipeline.alerts.stats import AlertStats
@@ -145,13 +147,14 @@ class Notifier:
                 t.url or "log",
                 "HTTP 503" if t.url in self.failing else None,
                 5 if t.url in self.failing else 1,
+                target_key(t.url) if t.url else "log",
             )
             for t in targets
         ]
 
 
 def notify_stage(
-    ledger: Ledger | AlertLedger, notifier: Notifier, rule: Rule | None
+    ledger: Ledger | AlertLedger, notifier: Notifier, rule: Rule | None, horizon: float = 86400.0
 ) -> tuple[NotifyStage, Outbox]:
     dead = Outbox()
     built = NotifyStage(
@@ -162,6 +165,7 @@ def notify_stage(
         DeadLetters("notify", dead.send),
         NO_WAIT,
         AlertStats(),  # type: ignore[arg-type]
+        RetrySchedule(horizon=horizon),
     )
     return built, dead
 
@@ -189,9 +193,19 @@ def test_an_alert_already_delivered_is_skipped_on_a_replay() -> None:
     assert [alert_id for alert_id, _ in notifier.notified] == ["mali-b"]
 
 
-def test_a_notification_that_fails_every_attempt_is_dead_lettered_and_marked_failed() -> None:
+def test_a_notification_that_fails_every_attempt_waits_for_a_later_round_to_the_failed_target() -> None:
     ledger = Ledger()
     built, dead = notify_stage(ledger, Notifier(failing={HOOK}), WEBHOOK_RULE)
+    run(built.batch([record(alert("a").to_bytes(), 9)]))
+    assert dead.letters() == []
+    state = ledger.marked[0][1]
+    assert state["delivery"] == "retrying" and state["retry_at"] and built.stats.retrying == 1
+    assert state["pending_targets"] == [target_key(HOOK)] and state["delivery_rounds"] == 1
+
+
+def test_past_the_retry_horizon_a_failed_notification_is_dead_lettered_and_marked_failed() -> None:
+    ledger = Ledger()
+    built, dead = notify_stage(ledger, Notifier(failing={HOOK}), WEBHOOK_RULE, horizon=0)
     run(built.batch([record(alert("a").to_bytes(), 9)]))
     [letter] = dead.letters()
     assert letter.offset == 9 and letter.error_type == "DeliveryFailed"
@@ -216,3 +230,27 @@ def test_when_delivery_states_cannot_be_read_notifying_twice_beats_not_notifying
     built, _ = notify_stage(Broken(delivered={"mali-a"}), notifier, WEBHOOK_RULE)
     run(built.batch([record(alert("a").to_bytes())]))
     assert [alert_id for alert_id, _ in notifier.notified] == ["mali-a"]
+
+
+def test_later_rounds_wait_longer_each_time_up_to_the_longest_and_stop_at_the_horizon() -> None:
+    schedule = RetrySchedule(first=30, longest=3600, horizon=86400)
+    fired = datetime(2026, 1, 1, tzinfo=UTC)
+    waits = [(schedule.next_at(n, fired, fired) - fired).total_seconds() for n in (1, 2, 3, 8, 20)]  # type: ignore[operator]
+    assert waits == [30, 60, 120, 3600, 3600]
+    assert schedule.next_at(3, fired, fired + timedelta(hours=23, minutes=59)) is None
+
+
+def test_a_later_round_goes_to_the_webhooks_still_owed_or_to_the_corrected_one() -> None:
+    rule = Rule(
+        name="r",
+        query="x",
+        targets=[
+            Target(type="log"),
+            Target(type="webhook", url=HOOK),
+            Target(type="webhook", url=HOOK + "2"),
+        ],
+    )
+    assert [t.url for t in owed_targets(rule, [target_key(HOOK + "2")])] == [HOOK + "2"]
+    assert [t.url for t in owed_targets(rule, [target_key("https://old.example/")])] == [HOOK, HOOK + "2"]
+    due = due_query(datetime(2026, 1, 1, tzinfo=UTC), every_failed=False)
+    assert {"term": {"delivery": "retrying"}} in due["bool"]["filter"]
