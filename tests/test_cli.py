@@ -56,3 +56,22 @@ def test_eval_lang_prints_accuracy_per_language_and_speed(tmp_path: Path) -> Non
     assert report["languages"]["tr"]["teaser"] == 1.0
     assert report["overall"]["teaser"]["accuracy"] == 1.0
     assert report["texts_per_second"]["teaser"] > 0
+
+
+def test_redeliver_since_takes_an_iso_time_or_an_age() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import click
+    import pytest as _pytest
+
+    from pipeline.cli.alerts import parse_since
+    from pipeline.messages import utcnow
+
+    assert parse_since("2026-12-05") == datetime(2026, 12, 5, tzinfo=UTC)
+    assert parse_since("2026-12-05T14:00Z") == datetime(2026, 12, 5, 14, tzinfo=UTC)
+    since = parse_since("6h")
+    assert since is not None
+    assert timedelta(hours=6) - timedelta(seconds=1) < utcnow() - since < timedelta(hours=6, minutes=1)
+    assert parse_since(None) is None
+    with _pytest.raises(click.BadParameter, match="30m, 6h, 2d"):
+        parse_since("yesterday")
