@@ -80,6 +80,10 @@ def faust_app(settings: Settings) -> faust.App:
         producer_max_request_size=64 * 1024 * 1024,
         consumer_max_fetch_size=64 * 1024 * 1024,
         broker_max_poll_records=500,
+        # a crashed worker's partitions move after this long, not faust's 60 s (measured: README)
+        broker_session_timeout=settings.worker_session_timeout_seconds,
+        broker_heartbeat_interval=settings.worker_session_timeout_seconds / 3,
+        consumer_group_instance_id=settings.worker_instance_id,
         stream_buffer_maxsize=1000,
     )
 

@@ -67,6 +67,27 @@ class Settings(BaseSettings):
     worker_group: str = Field("wirestream", description="Consumer group (faust app id) of the workers.")
     worker_web_port: int = Field(6066, description="Port of the worker's web server (GET /health/).")
     worker_web_enabled: bool = Field(True, description="Run the worker's web server (health checks).")
+    worker_session_timeout_seconds: float = Field(
+        10.0,
+        ge=6,
+        le=300,
+        description="A worker silent this long leaves the group and its partitions move to the others "
+        "(heartbeats every third of it).",
+    )
+    worker_instance_id: str | None = Field(
+        None,
+        description="Static group membership: a name unique to this worker that survives its restarts "
+        "(e.g. the pod name of a StatefulSet); a restart then takes its partitions back at once.",
+    )
+    worker_shutdown_seconds: float = Field(
+        30.0, gt=0, description="After SIGTERM the worker commits what is done and exits within this time."
+    )
+    worker_stall_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Partitions with lag whose commits have not moved this long while the worker is idle "
+        "make it unhealthy (/health/ answers 503) so an orchestrator restarts it.",
+    )
     bulk_batch_size: int = Field(500, ge=1, description="Stories per Elasticsearch _bulk request.")
     bulk_linger_seconds: float = Field(0.25, gt=0, description="Longest wait to fill a bulk batch.")
     split_in_flight: int = Field(

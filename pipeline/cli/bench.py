@@ -10,6 +10,7 @@ from pipeline.cli.common import counts, echo_json, progress_line, settings_of
 from pipeline.cli.split import ENGINE_CHOICE
 from pipeline.language.evaluate import engine_throughput
 from pipeline.tools.bench.alerts import alerts_bench
+from pipeline.tools.bench.faults import SCENARIOS, faults_bench
 from pipeline.tools.bench.pipeline import pipeline_throughput
 from pipeline.tools.bench.scrape import scrape_throughput
 from pipeline.tools.bench.split import split_throughput
@@ -26,6 +27,35 @@ def bench() -> None:
 def bench_pipeline(ctx: click.Context, pages: int) -> None:
     """Pages/s and stories/s through one worker, publish to searchable, on the real stack."""
     echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo))
+
+
+@bench.command("faults")
+@click.option(
+    "--scenario",
+    "scenarios",
+    type=click.Choice(sorted(SCENARIOS)),
+    multiple=True,
+    help="Default: every scenario.",
+)
+@click.option("--runs", default=1, show_default=True, help="Runs of each scenario, one after the other.")
+@click.option("--pages", default=3000, show_default=True, help="Pages published per run.")
+@click.option("--rate", default=100.0, show_default=True, help="Pages/s published.")
+@click.option("--kills", default=10, show_default=True, help="SIGKILLs of the worker (crash scenario).")
+@click.option("--static", is_flag=True, help="Crash scenario with static group membership.")
+@click.pass_context
+def bench_faults(
+    ctx: click.Context,
+    scenarios: tuple[str, ...],
+    runs: int,
+    pages: int,
+    rate: float,
+    kills: int,
+    static: bool,
+) -> None:
+    """The fault battery: lost, duplicated, time to recover, per scenario, on the real stack."""
+    chosen = list(scenarios) or sorted(SCENARIOS)
+    options = {"pages": pages, "rate": rate, "kills": kills, "static": static}
+    echo_json(faults_bench(settings_of(ctx), chosen, runs, click.echo, **options))
 
 
 @bench.command("split")

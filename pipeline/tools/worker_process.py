@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from kafka import TopicPartition
 
@@ -19,17 +20,24 @@ from pipeline.errors import UserError
 from pipeline.index.client import es_client
 
 
+def start_worker(
+    settings: Settings, log_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A `wirestream worker` child configured by ``settings``, logging (JSON) to ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **as_env(settings), "WIRESTREAM_LOG_FORMAT": "json", **(env or {})}
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "worker", *args], env=full_env, stdout=log, stderr=log
+        )
+
+
 @contextmanager
 def running_worker(
     settings: Settings, log_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a worker configured by ``settings`` (its log to ``log_path``); stop it on exit."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    full_env = {**os.environ, **as_env(settings), "WIRESTREAM_LOG_FORMAT": "json", **(env or {})}
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "worker", *args], env=full_env, stdout=log, stderr=log
-        )
+    proc = start_worker(settings, log_path, *args, env=env)
     try:
         yield proc
     finally:
@@ -76,16 +84,28 @@ def wait_until_indexed(
         progress(len(ids), len(ids))
 
 
-def caught_up(settings: Settings, topic: str) -> bool:
-    """True when the worker group (``settings.worker_group``) has committed every message of ``topic``."""
-    admin = kafka_clients.admin(settings, "wirestream-caught-up")
+def group_offsets(settings: Settings, topic: str) -> dict[int, tuple[int | None, int]]:
+    """Per partition of ``topic``: the worker group's committed offset (None: nothing yet) and the end."""
+    admin = kafka_clients.admin(settings, "wirestream-group-offsets")
     consumer = kafka_clients.consumer(settings, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         ends = consumer.end_offsets(partitions)
         group = settings.worker_group
         committed = admin.list_group_offsets({group: partitions}).get(group, {})
-        return all(end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items())
+        return {tp.partition: (_offset(committed.get(tp)), end) for tp, end in ends.items()}
     finally:
         consumer.close()
         admin.close()
+
+
+def _offset(committed: Any) -> int | None:
+    return committed.offset if committed is not None and committed.offset >= 0 else None
+
+
+def caught_up(settings: Settings, topic: str) -> bool:
+    """True when the worker group (``settings.worker_group``) has committed every message of ``topic``."""
+    return all(
+        end == 0 or (committed is not None and committed >= end)
+        for committed, end in group_offsets(settings, topic).values()
+    )

@@ -100,14 +100,15 @@ def journalist_rules(count: int, seed: int = 7) -> list[Rule]:
     return rules
 
 
-def _latency_page(i: int, article: RawPage, marked: bool = True) -> RawPage:
-    url = f"https://latency.example/news/{i}"
+def numbered_page(i: int, article: RawPage, marked: bool = True, host: str = "latency.example") -> RawPage:
+    """Page ``i``: one story of its own (numbered headline and lead), on ``host``."""
+    url = f"https://{host}/news/{i}"
     headline, _, rest = article.body.partition("\n\n")
     body = f"{headline} ({i})\n\n{MARKER if marked else 'Report'} {i}: {rest}"
     return article.model_copy(update={"url": url, "canonical_url": url, "body": body})
 
 
-def _articles() -> list[RawPage]:
+def article_pages() -> list[RawPage]:
     """One-story pages: the articles of the text sample pages, without their teasers."""
     pages = []
     for sample in sample_pages():
@@ -225,7 +226,7 @@ class _PacedLoad:
         self.marked_every = marked_every
         self.topic = TopicNames.from_settings(run).pages
         self.producer = kafka_clients.producer(run)
-        self.articles = _articles()
+        self.articles = article_pages()
         self.sent: dict[str, float] = {}  # page URL -> when it was handed to the producer
         self.total = 0
         self.published_in = 0.0
@@ -235,7 +236,7 @@ class _PacedLoad:
 
     def warm_up(self) -> None:
         """The worker joins its group and loads its models before the clock runs."""
-        warm = _latency_page(-1, self.articles[0])
+        warm = numbered_page(-1, self.articles[0])
         self._send(warm)
         self.producer.flush()
         _wait(lambda: warm.canonical_url in self.reader.arrived, 120, self.worker, "the warm-up alert")
@@ -246,7 +247,7 @@ class _PacedLoad:
         start = time.time()
         for n in range(warming + self.total):
             i = n - warming  # negative while warming up
-            page = _latency_page(i, self.articles[n % len(self.articles)], marked=i % self.marked_every == 0)
+            page = numbered_page(i, self.articles[n % len(self.articles)], marked=i % self.marked_every == 0)
             delay = start + n / self.rate - time.time()
             if delay > 0:
                 time.sleep(delay)
