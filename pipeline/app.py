@@ -22,7 +22,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -46,6 +49,7 @@ from pipeline.index.stage import IndexStage
 from pipeline.index.writer import BulkWriter
 from pipeline.language import engines as language_engines
 from pipeline.messages import Alert
+from pipeline.observability.liveness import EXIT_STALLED, PartitionView, ShutdownDeadline, StallWatch
 from pipeline.observability.logging import logging_config
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.split import SiteMemory, split
@@ -161,9 +165,29 @@ def add_housekeeping(app: faust.App, settings: Settings, stats: AlertStats) -> N
     async def load_language_models() -> None:  # at start, not on the first page
         await asyncio.get_running_loop().run_in_executor(None, language_engines.warm_up)
 
+    watch = StallWatch(settings.worker_stall_seconds)
+    stalled: list[str] = []
+
     @app.page("/health/")
-    async def health(web: Any, request: Any) -> Any:  # the process is up and its agents are running
-        return web.json({"status": "ok", "group": settings.worker_group, "alerts": stats.as_dict()})
+    async def health(web: Any, request: Any) -> Any:  # up, agents running, no partition stalled
+        status = {"group": settings.worker_group, "alerts": stats.as_dict()}
+        if stalled:
+            return web.json({"status": "stalled", "stalled": stalled, **status}, status=503)
+        return web.json({"status": "ok", **status})
+
+    @app.timer(5.0)  # type: ignore[untyped-decorator]
+    async def watch_for_stalls() -> None:
+        stalls = watch.observe(time.monotonic(), partition_views(app))
+        if stalls and not stalled:
+            stalled.extend(str(stall) for stall in stalls)
+            for stall in stalls:
+                log.error(
+                    "partition stalled: %s; stopping so that a restart reads it again from its commit",
+                    stall,
+                    extra={"stage": "worker", "topic": stall.topic, "partition": stall.partition},
+                )
+            STALLED.set()
+            os.kill(os.getpid(), signal.SIGTERM)  # the usual shutdown: commit what is done, then exit 75
 
     @app.timer(60.0)  # type: ignore[untyped-decorator]
     async def report_alert_stats() -> None:
@@ -171,12 +195,37 @@ def add_housekeeping(app: faust.App, settings: Settings, stats: AlertStats) -> N
             log.info("alert stage", extra={"stage": "alerts", **stats.as_dict()})
 
 
+def partition_views(app: faust.App) -> list[PartitionView]:
+    """The consumer's view of each assigned partition it commits (faust's bookkeeping, read only)."""
+    consumer: Any = app.consumer
+    busy = {message.topic for message in list(consumer.unacked)}
+    committed = consumer._committed_offset
+    read = consumer._read_offset
+    views = []
+    for tp in consumer.assignment():
+        if not app.topics.acks_enabled_for(tp.topic):  # tables' changelogs are read, not committed
+            continue
+        try:
+            end = consumer.highwater(tp)
+        except Exception:  # not fetched yet
+            end = None
+        views.append(
+            PartitionView(tp.topic, tp.partition, committed.get(tp), end, read.get(tp), tp.topic in busy)
+        )
+    return views
+
+
 def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs) -> None:
     # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
     # sees what all partitions have seen (pages of one site are spread over partitions by URL).
     # Pages are split on a thread (the stage): the table belongs to the loop, writes go through it.
+    # Written from outside the stream's events (the split thread hands writes to the loop), so the
+    # changelog partition comes from the key (use_partitioner), not from the event being processed.
     table = app.GlobalTable(
-        f"{settings.worker_group}-site-memory", default=None, partitions=settings.topic_partitions
+        f"{settings.worker_group}-site-memory",
+        default=None,
+        partitions=settings.topic_partitions,
+        use_partitioner=True,
     )
 
     def on_loop(*args: Any) -> None:  # app.loop is the running loop only once the worker starts
@@ -294,13 +343,36 @@ def add_notify_agent(
             log.info("notifications redelivered", extra={"stage": "notify", **report.as_dict()})
 
 
+#: Set when a partition stalled: the worker stops and exits with :data:`EXIT_STALLED`.
+STALLED = threading.Event()
+
+
+class Worker(faust.Worker):
+    """faust's worker, whose shutdown after SIGTERM/SIGINT ends within a bound."""
+
+    def __init__(self, *args: Any, deadline: ShutdownDeadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def _schedule_shutdown(self, signal: signal.Signals) -> None:
+        self._deadline.arm()
+        super()._schedule_shutdown(signal)
+
+
 def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] = create_app) -> None:
-    """Run the faust worker in this process until it is stopped (SIGTERM/SIGINT)."""
+    """Run the faust worker in this process until it is stopped (SIGTERM/SIGINT) or a partition
+    stalls (exit 75: the restart reads it again)."""
     (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
-    worker = faust.Worker(
+    worker = Worker(
         app_factory(settings),
         loglevel=settings.log_level,
         logging_config=logging_config(settings.log_level, settings.log_format, settings.log_repeat_seconds),
         override_logging=True,
+        deadline=ShutdownDeadline(settings.worker_shutdown_seconds),
     )
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    except SystemExit:
+        if STALLED.is_set():
+            raise SystemExit(EXIT_STALLED) from None
+        raise

@@ -3,20 +3,34 @@
 Legal notices, footers and rotating teasers recur on many pages of a site; an article's paragraphs
 do not. The memory keeps, per (site, paragraph fingerprint), the day it was last seen and the digests
 of a few pages it was seen on - enough to know "seen on at least N other pages" - so replays of one
-page never inflate it. The store is any mutable mapping: a dict offline, a faust table in the worker.
+page never inflate it.
 
-It is bounded: :meth:`SiteMemory.prune` forgets paragraphs not seen for ``max_age_days`` and, beyond
-``max_entries``, the least recently seen (the worker calls it on a timer).
+Two tiers, because most paragraphs are an article's own and are never seen again:
+
+* first sightings - a paragraph seen on one page so far - stay in this process only (a bounded
+  least-recently-used table): nothing is written for them;
+* a paragraph seen on a second page moves to the store, which is any mutable mapping: a dict
+  offline, a faust table shared by every worker (and kept across restarts) in the stream. Only
+  recurring paragraphs (the site's furniture) are written there, not every paragraph of every page.
+
+A paragraph whose pages are split between two workers is found once one of them sees it twice.
+Both tiers are bounded: first sightings by count, the store by :meth:`SiteMemory.prune`, which
+forgets paragraphs not seen for ``max_age_days`` and, beyond ``max_entries``, the least recently
+seen (the worker calls it on a timer).
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
 from pipeline.fingerprint import fingerprint
 
+#: First sightings kept in a process, at most (least recently seen go first).
+FIRST_SIGHTINGS = 200_000
 #: A paragraph seen on this many other pages of the site is the site's, not the article's.
 DEFAULT_THRESHOLD = 2
 #: Paragraphs shorter than this are not remembered (short lines are judged by other signals).
@@ -34,9 +48,13 @@ class SiteMemory:
         self,
         store: MutableMapping[str, list[str]] | None = None,
         threshold: int = DEFAULT_THRESHOLD,
+        first_sightings: int = FIRST_SIGHTINGS,
     ) -> None:
         self.store: MutableMapping[str, list[str]] = {} if store is None else store
         self.threshold = threshold
+        self.first_sightings = first_sightings
+        self.first_seen: OrderedDict[str, str] = OrderedDict()  # key -> the one page it was seen on
+        self._lock = threading.Lock()  # pages may be split on more than one thread
 
     @staticmethod
     def key(site: str, text: str) -> str:
@@ -48,12 +66,28 @@ class SiteMemory:
         for text in {p for p in paragraphs if len(p) >= MIN_CHARS}:
             key = self.key(site, text)
             stored = list(self.store.get(key) or [])
+            if not stored:
+                first = self._first_sighting(key, page)
+                if first is None:
+                    continue
+                stored = [mark, first]
             pages = _pages(stored)
             grew = page not in pages and len(pages) <= self.threshold
             if grew:
                 pages.append(page)
             if grew or not stored or stored[0] != mark:  # written once a day per paragraph at most
                 self.store[key] = [mark, *pages]
+
+    def _first_sighting(self, key: str, page: str) -> str | None:
+        """Remember ``page`` as where ``key`` was first seen; the earlier page when there is one."""
+        with self._lock:
+            first = self.first_seen.pop(key, None)
+            if first is not None and first != page:
+                return first
+            self.first_seen[key] = page
+            while len(self.first_seen) > self.first_sightings:
+                self.first_seen.popitem(last=False)
+            return None
 
     def recurring(self, site: str, page_url: str, text: str) -> bool:
         if len(text) < MIN_CHARS:
@@ -110,9 +144,11 @@ class LoopStore(MutableMapping[str, list[str]]):
         self.call_soon(self._apply, key, value)
 
     def _apply(self, key: str, value: list[str]) -> None:  # on the loop
-        self.base[key] = value
-        if self.overlay.get(key) is value:
-            del self.overlay[key]
+        try:
+            self.base[key] = value
+        finally:  # applied or failed (and logged by the loop), the overlay never keeps it
+            if self.overlay.get(key) is value:
+                del self.overlay[key]
 
     def __delitem__(self, key: str) -> None:
         self.overlay.pop(key, None)

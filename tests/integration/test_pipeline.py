@@ -204,15 +204,24 @@ def test_site_memory_in_the_worker_recognises_a_repeated_paragraph(ready: Settin
         )
         return page(f"valley-{n}", body=body, site="valley")
 
-    worker()
-    for n in range(3):  # one at a time: the memory learns from each page before the next
+    def publish_and_wait(n: int) -> None:
         publish_pages(ready, [valley(n)])
-        wait_for(
-            lambda n=n: count(ready, {"term": {"page_url": valley(n).canonical_url}}) >= 1, 90, f"page {n}"
-        )
-    last = search(ready, "valley", site="valley", kind="article", limit=10)
-    third = next(h for h in last if h["page_url"] == valley(2).canonical_url)
-    assert footer not in third["text"]
+        wait_for(lambda: count(ready, {"term": {"page_url": valley(n).canonical_url}}) >= 1, 90, f"page {n}")
+
+    def article_text(n: int) -> str:
+        hits = search(ready, "valley", site="valley", kind="article", limit=10)
+        return str(next(h for h in hits if h["page_url"] == valley(n).canonical_url)["text"])
+
+    first = worker()
+    for n in range(3):  # one at a time: the memory learns from each page before the next
+        publish_and_wait(n)
+    assert footer not in article_text(2)
+    # the memory is the workers' table, not one process's: a new worker knows the footer too
+    first.terminate()
+    assert first.wait(60) == 0
+    worker()
+    publish_and_wait(3)
+    assert footer not in article_text(3)
 
 
 def test_headline_only_teasers_go_to_the_links_topic(ready: Settings, worker: Worker) -> None:

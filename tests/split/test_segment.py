@@ -145,15 +145,32 @@ def test_site_memory_forgets_old_paragraphs_and_keeps_within_its_bound() -> None
         memory.observe("s", f"https://s.example/{n}", [footer], day=100)
     assert memory.recurring("s", "https://s.example/9", footer)
     for n in range(50):
-        memory.observe(
-            "s", f"https://s.example/p{n}", [f"A paragraph of page {n} that no other page has."], day=120 + n
-        )
+        for copy in "ab":  # each on two pages: recurring, so in the store
+            text = f"A paragraph of page {n} that one other page of the site has too."
+            memory.observe("s", f"https://s.example/p{n}{copy}", [text], day=120 + n)
     assert memory.prune(max_entries=1000, max_age_days=30, day=170) == 1 + 20  # the footer, pages 0-19
     assert not memory.recurring("s", "https://s.example/9", footer)
     assert memory.prune(max_entries=10, max_age_days=30, day=170) == 20  # the least recently seen
     assert len(memory.store) == 10
     memory.store["old|x"] = ["abc", "def"]  # a value stored before days were kept: the oldest
     assert memory.prune(max_entries=10, max_age_days=30, day=170) == 1 and "old|x" not in memory.store
+
+
+def test_a_paragraph_seen_once_is_never_written_to_the_shared_store() -> None:
+    memory = SiteMemory(first_sightings=100)
+    for n in range(1000):
+        memory.observe("s", f"https://s.example/{n}", [f"The article's own paragraph number {n}, seen once."])
+    assert memory.store == {}
+    assert len(memory.first_seen) == 100  # bounded: the least recently seen are forgotten
+    again = "The article's own paragraph number 999, seen once."
+    memory.observe("s", "https://s.example/999", [again])  # the same page again: still one page
+    assert memory.store == {}
+    memory.observe("s", "https://s.example/other", [again])  # a second page: now it recurs
+    (value,) = memory.store.values()
+    assert len(value) == 3  # the day and the two pages
+    assert memory.recurring("s", "https://s.example/third", again)  # on 2 other pages
+    assert not memory.recurring("s", "https://s.example/other", again)  # on 1 other page
+    assert memory.key("s", again) not in memory.first_seen
 
 
 def test_a_headline_of_two_sentences_and_a_banner_above_it() -> None:

@@ -7,6 +7,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from functools import partial
 
+import pytest
+
 from pipeline.messages import RawPage, Story, TeaserLink
 from pipeline.split import Link, SplitResult, split
 from pipeline.split.stage import SplitStage
@@ -204,3 +206,19 @@ def test_a_memory_on_a_worker_thread_writes_through_the_loop() -> None:
     for fn, *args in calls:
         fn(*args)  # type: ignore[operator]
     assert table == {"k": ["@1", "p"]} and store.overlay == {}
+
+
+def test_a_write_the_loop_could_not_apply_does_not_stay_in_the_overlay() -> None:
+    from pipeline.split.memory import LoopStore
+
+    class Refusing(dict[str, list[str]]):
+        def __setitem__(self, key: str, value: list[str]) -> None:
+            raise TypeError("refused")
+
+    calls: list[tuple[object, ...]] = []
+    store = LoopStore(Refusing(), lambda *args: calls.append(args))
+    store["k"] = ["@1", "p"]
+    for fn, *args in calls:
+        with pytest.raises(TypeError):
+            fn(*args)  # type: ignore[operator]
+    assert store.overlay == {}

@@ -222,6 +222,7 @@ def crash(
         "partitions_behind": {p: {"committed": c, "end": e} for p, (c, e) in offsets.items() if c != e and e},
         "sigterm_exit_s": stopped_in,
         "worker_starts": sup.starts,
+        "exit_codes_besides_kills": [code for code in sup.exits if code != -signal.SIGKILL],
     }
 
 
