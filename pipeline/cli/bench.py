@@ -33,7 +33,7 @@ def bench_pipeline(ctx: click.Context, pages: int) -> None:
 @click.option(
     "--scenario",
     "scenarios",
-    type=click.Choice(sorted(SCENARIOS)),
+    type=click.Choice(SCENARIOS),
     multiple=True,
     help="Default: every scenario.",
 )
@@ -53,9 +53,8 @@ def bench_faults(
     static: bool,
 ) -> None:
     """The fault battery: lost, duplicated, time to recover, per scenario, on the real stack."""
-    chosen = list(scenarios) or sorted(SCENARIOS)
-    options = {"pages": pages, "rate": rate, "kills": kills, "static": static}
-    echo_json(faults_bench(settings_of(ctx), chosen, runs, click.echo, **options))
+    chosen = list(scenarios) or SCENARIOS
+    echo_json(faults_bench(settings_of(ctx), chosen, runs, click.echo, pages, rate, kills, static))
 
 
 @bench.command("split")

@@ -21,6 +21,7 @@ seen (the worker calls it on a timer).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -29,8 +30,8 @@ from typing import Any
 
 from pipeline.fingerprint import fingerprint
 
-#: First sightings kept in a process, at most (least recently seen go first).
-FIRST_SIGHTINGS = 200_000
+#: First sightings kept in a process, at most (least recently seen go first): about 15 MB.
+FIRST_SIGHTINGS = 50_000
 #: A paragraph seen on this many other pages of the site is the site's, not the article's.
 DEFAULT_THRESHOLD = 2
 #: Paragraphs shorter than this are not remembered (short lines are judged by other signals).
@@ -53,7 +54,8 @@ class SiteMemory:
         self.store: MutableMapping[str, list[str]] = {} if store is None else store
         self.threshold = threshold
         self.first_sightings = first_sightings
-        self.first_seen: OrderedDict[str, str] = OrderedDict()  # key -> the one page it was seen on
+        # 64-bit digest of the key -> the one page it was seen on (compact: most paragraphs land here)
+        self.first_seen: OrderedDict[int, str] = OrderedDict()
         self._lock = threading.Lock()  # pages may be split on more than one thread
 
     @staticmethod
@@ -80,11 +82,12 @@ class SiteMemory:
 
     def _first_sighting(self, key: str, page: str) -> str | None:
         """Remember ``page`` as where ``key`` was first seen; the earlier page when there is one."""
+        short = _short(key)
         with self._lock:
-            first = self.first_seen.pop(key, None)
+            first = self.first_seen.pop(short, None)
             if first is not None and first != page:
                 return first
-            self.first_seen[key] = page
+            self.first_seen[short] = page
             while len(self.first_seen) > self.first_sightings:
                 self.first_seen.popitem(last=False)
             return None
@@ -108,6 +111,10 @@ class SiteMemory:
         for key in old:
             del self.store[key]
         return len(old)
+
+
+def _short(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
 def _pages(value: list[str]) -> list[str]:

@@ -54,7 +54,10 @@ def indexed_count(settings: Settings, ids: list[str]) -> int:
     es = es_client(settings)
     try:
         es.indices.refresh(index=settings.index_alias)
-        return int(es.count(index=settings.index_alias, query={"ids": {"values": ids}})["count"])
+        return sum(  # in slices: a query holds at most 65,536 terms
+            int(es.count(index=settings.index_alias, query={"ids": {"values": ids[i : i + 10_000]}})["count"])
+            for i in range(0, len(ids), 10_000)
+        )
     finally:
         es.close()
 

@@ -1,242 +1,344 @@
 """`wirestream bench faults`: the fault battery, on the real stack.
 
-Each scenario publishes pages of one story each (numbered, so every story is distinct) at a steady
-rate to topics of its own, runs workers the way an orchestrator would (a worker that exits or is
-killed is started again), does harm, and then waits until every story is searchable and the
-worker group has committed every partition of the pages topic to its end. It reports what went
-in, what came out, and how long recovery took:
+Every scenario publishes pages of one story each (numbered, every paragraph its own, so each story
+is distinct and site memory drops nothing) at a steady rate to topics of its own, runs the worker
+the way an orchestrator would (a worker that exits or is killed is started again), does harm while
+pages arrive, then waits until every story is searchable and the worker group has committed every
+partition of the pages topic to its end. Each reports what went in, what came out, dead letters,
+how long recovery took and whether anything needed a hand (``worker_starts`` beyond the harm,
+``exit_codes``: a worker that stopped itself, e.g. 75 for a stalled partition):
 
-* ``crash``: the worker is SIGKILLed every few seconds (mid-batch: pages keep arriving) and
-  started again at once. Recovery: from a restart until the first new story is searchable.
+* ``crash`` - the worker SIGKILLed ``kills`` times, 7-10 s apart, started again at once. Recovery:
+  from each restart until the next story is searchable.
+* ``es-freeze`` / ``es-kill`` - Elasticsearch stopped with SIGSTOP for 60 s / killed for 60 s (and
+  started again). Recovery: from the moment it answers until the next story is searchable.
+* ``kafka-kill`` - Kafka killed for 30 s and started again; recovery as above.
+* ``webhook-down`` - a rule fires for one page in ten; its webhook answers 503 for 5 minutes, then
+  200. Every alert must arrive, none twice.
+* ``poison`` - 5,000 invalid messages among the pages: every one dead-lettered, no page lost.
+* ``heavy`` - pages with 50,000 links and 20,000 nested elements among the others: split or
+  dead-lettered with a reason, and ``/health/`` answering within 2 s throughout.
+* ``memory`` - the worker's resident memory after a tenth, half and all of ``pages`` distinct
+  pages (``--pages 100000 --rate 1000``): flat once its bounded tables are full.
 
-Figures for the README and the reliability issue's note; tests run a short version of the same
-scenario (``tests/integration/test_faults.py``).
+Needs the local stack (`wirestream stack up`) for the scenarios that stop a service. Figures for the
+README and the reliability issue's note; the integration tests run a short crash scenario.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import signal
-import subprocess
-import sys
+import socket
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from pipeline import kafka_clients
-from pipeline.bootstrap import init, scoped, teardown
+from pipeline.alerts.notify import ALERT_ID_HEADER
+from pipeline.alerts.rules import Rule, Target
+from pipeline.alerts.store import add_rule, fired_count
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services
-from pipeline.index.client import es_client
+from pipeline.errors import UserError
 from pipeline.messages import RawPage
-from pipeline.split import split_page
-from pipeline.tools.bench.alerts import article_pages, numbered_page
-from pipeline.tools.worker_process import group_offsets, indexed_count, start_worker
-from pipeline.topics import TopicNames
+from pipeline.stack import services as local
+from pipeline.stack.process import LocalService, signal_group
+from pipeline.tools.bench.alerts import MARKER
+from pipeline.tools.bench.faultrun import Say, finish, median, scenario, watch
 
-
-def distinct_page(i: int, article: RawPage, host: str) -> RawPage:
-    """Page ``i``: the article with every paragraph made its own (site memory sees nothing twice)."""
-    page = numbered_page(i, article, marked=False, host=host)
-    paragraphs = [f"{p} (Ref. {i}-{j})" if j else p for j, p in enumerate(page.body.split("\n\n"))]
-    return page.model_copy(update={"body": "\n\n".join(paragraphs)})
-
-
-class PacedPublisher(threading.Thread):
-    """Publishes distinct one-story pages at ``rate`` pages/s in the background: at least
-    ``at_least`` of them, and on until :meth:`finish` is called."""
-
-    def __init__(self, settings: Settings, host: str, rate: float, at_least: int) -> None:
-        super().__init__(daemon=True, name="paced-publisher")
-        self.settings = settings
-        self.host = host
-        self.rate = rate
-        self.at_least = at_least
-        self.pages: list[RawPage] = []
-        self.error: BaseException | None = None
-        self._finish = threading.Event()
-
-    def finish(self) -> list[RawPage]:
-        """Stop once ``at_least`` pages are out; every page published."""
-        self._finish.set()
-        self.join()
-        if self.error is not None:
-            raise RuntimeError(f"publishing failed: {self.error}")
-        return self.pages
-
-    def run(self) -> None:
-        topic = TopicNames.from_settings(self.settings).pages
-        producer = kafka_clients.producer(self.settings)
-        articles = article_pages()
-        try:
-            start = time.monotonic()
-            n = 0
-            while n < self.at_least or not self._finish.is_set():
-                delay = start + n / self.rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                page = distinct_page(n, articles[n % len(articles)], self.host)
-                producer.send(topic, key=page.canonical_url.encode(), value=page.to_bytes())
-                self.pages.append(page)
-                n += 1
-            producer.flush()
-        except BaseException as exc:  # reported by finish()
-            self.error = exc
-        finally:
-            producer.close()
-
-
-@dataclass
-class Supervisor:
-    """Runs one worker the way an orchestrator does: started again whenever it is gone."""
-
-    settings: Settings
-    log_dir: Path
-    proc: subprocess.Popen[bytes] | None = None
-    starts: int = 0
-    exits: list[int] = field(default_factory=list)
-
-    def start(self) -> None:
-        self.starts += 1
-        log_path = self.log_dir / f"worker-{self.starts}.log"
-        self.proc = start_worker(self.settings, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "INFO"})
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.exits.append(self.proc.wait())
-
-    def keep_running(self) -> None:
-        """Start it again if it exited on its own (as an orchestrator would)."""
-        if self.proc is not None and self.proc.poll() is not None:
-            self.exits.append(self.proc.returncode)
-            self.start()
-
-    def stop(self, grace: float = 30.0) -> float | None:
-        """SIGTERM; the seconds it took to exit (None: it had to be killed)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return 0.0
-        t0 = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=grace)
-            return round(time.monotonic() - t0, 1)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            return None
-
-
-def _wait_for_more(settings: Settings, than: int, sup: Supervisor, timeout: float) -> float | None:
-    """Seconds until more than ``than`` stories are searchable (None: not within ``timeout``)."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        sup.keep_running()
-        if _index_documents(settings) > than:
-            return round(time.monotonic() - t0, 1)
-        time.sleep(0.25)
-    return None
-
-
-def _all_done(settings: Settings, ids: list[str], topic: str) -> bool:
-    if indexed_count(settings, ids) < len(ids):
-        return False
-    return all(end == 0 or (c is not None and c >= end) for c, end in group_offsets(settings, topic).values())
-
-
-def _index_documents(settings: Settings) -> int:
-    es = es_client(settings)
-    try:
-        es.indices.refresh(index=settings.index_alias)
-        return int(es.count(index=settings.index_alias)["count"])
-    finally:
-        es.close()
+# --- scenarios --------------------------------------------------------------------------------
 
 
 def crash(
-    settings: Settings,
-    say: Callable[[str], None],
-    pages: int = 3000,
-    rate: float = 100.0,
-    kills: int = 10,
-    every: tuple[float, float] = (7.0, 10.0),
-    settle: float = 300.0,
-    seed: int | None = None,
-    static: bool = False,
+    settings: Settings, say: Say, pages: int, rate: float, kills: int = 10, static: bool = False
 ) -> dict[str, Any]:
-    """The worker SIGKILLed ``kills`` times, ``every`` seconds apart, while pages keep arriving."""
-    rng = random.Random(seed)
-    tag = "faults" + uuid.uuid4().hex[:6]
-    run = scoped(settings, tag, worker_instance_id=f"{tag}-0" if static else None)
-    init(run)
-    topic = TopicNames.from_settings(run).pages
-    sup = Supervisor(run, run.state_dir / "logs" / tag)
-    publisher = PacedPublisher(run, f"{tag}.example", rate, pages)
-    recoveries: list[float | None] = []
-    try:
-        sup.start()
-        publisher.start()
-        first = _wait_for_more(run, 0, sup, 180.0)
-        say(f"first story searchable {first} s after the worker started; killing it {kills} times")
+    """The worker SIGKILLed ``kills`` times, 7-10 s apart, while pages keep arriving."""
+    rng = random.Random()
+    name = "crash"
+    instance = f"faults-{uuid.uuid4().hex[:6]}" if static else None
+    with scenario(settings, name, say, rate, pages, worker_instance_id=instance) as run:
+        recoveries: list[float | None] = []
         for k in range(kills):
-            time.sleep(rng.uniform(*every))
-            sup.kill()
-            before = _index_documents(run)
-            sup.start()
-            recovered = _wait_for_more(run, before, sup, 120.0)
+            time.sleep(rng.uniform(7.0, 10.0))
+            run.sup.kill()
+            before = run.documents()
+            run.sup.start()
+            recovered = run.wait_for_more(before, 120.0)
             recoveries.append(recovered)
             say(f"kill {k + 1}/{kills}: {before} searchable; progress again {recovered} s after the restart")
-        batch = publisher.finish()
-        ids = sorted({story.id for page in batch for story in split_page(page)})
-        say(f"{len(batch)} pages published; waiting for all {len(ids)} stories and every commit")
-        deadline = time.monotonic() + settle
-        while not _all_done(run, ids, topic) and time.monotonic() < deadline:
-            sup.keep_running()
-            time.sleep(1.0)
-        found = indexed_count(run, ids)
-        offsets = group_offsets(run, topic)
-        stopped_in = sup.stop()
-        documents = _index_documents(run)
+        measured = [r for r in recoveries if r is not None]
+        figures = {
+            "membership": "static" if static else "dynamic",
+            "kills": kills,
+            "recovery_max_s": max(measured) if measured else None,
+            "recovery_median_s": median(measured),
+            "no_recovery_within_120_s": len(recoveries) - len(measured),
+        }
+        return finish(run, name, figures, harm_starts=kills)
+
+
+def _node(settings: Settings, which: str) -> LocalService:
+    node: LocalService = local.Elasticsearch(settings) if which == "es" else local.Kafka(settings)
+    if node.running_pid() is None:
+        raise UserError(f"{node.name} was not started by `wirestream stack up`: this scenario cannot stop it")
+    return node
+
+
+def _pgid(node: LocalService) -> int:
+    record = node.record() or {}
+    return int(record.get("pgid", record["pid"]))
+
+
+def outage(
+    settings: Settings, say: Say, pages: int, rate: float, which: str, how: str, seconds: float
+) -> dict[str, Any]:
+    """Elasticsearch or Kafka frozen (SIGSTOP) or killed for ``seconds`` while pages arrive."""
+    name = f"{which}-{how}"
+    node = _node(settings, which)
+    with scenario(settings, name, say, rate, pages) as run:
+        time.sleep(10.0)
+        before = run.documents()
+        pgid = _pgid(node)
+        say(f"{name}: {before} searchable; {node.name} down ({how}) for {seconds:g} s")
+        if how == "freeze":
+            signal_group(pgid, signal.SIGSTOP)
+            try:
+                watch(run, seconds)
+            finally:
+                signal_group(pgid, signal.SIGCONT)
+        else:
+            signal_group(pgid, signal.SIGKILL)
+            watch(run, seconds)
+            node.stop()  # the record and any stragglers
+            node.wait_ready(node.start(), timeout=settings.stack_start_timeout)
+        answered = time.monotonic()
+        during = run.documents()
+        recovered = run.wait_for_more(during, 180.0)
+        say(f"{name}: {node.name} answers; progress again {recovered} s later")
+        figures = {
+            "outage_s": seconds,
+            "restart_s": round(time.monotonic() - answered - (recovered or 0), 1) if how == "kill" else None,
+            "recovery_s": recovered,
+        }
+        return finish(run, name, figures)
+
+
+class _Receiver:
+    """A webhook receiver that answers 503 until ``up_at``, then 200; records what it accepted."""
+
+    def __init__(self, up_at: float) -> None:
+        self.up_at = up_at
+        self.accepted: list[str] = []
+        self.refused = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if time.monotonic() < receiver.up_at:
+                    receiver.refused += 1
+                    self.send_response(503)
+                else:
+                    receiver.accepted.append(self.headers.get(ALERT_ID_HEADER, ""))
+                    self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def webhook_down(
+    settings: Settings, say: Say, pages: int, rate: float, seconds: float = 300.0
+) -> dict[str, Any]:
+    """A rule's webhook answers 503 for ``seconds``: every alert must still arrive, once."""
+    name = "webhook-down"
+    receiver = _Receiver(up_at=time.monotonic() + 10**9)
+    try:
+        with scenario(settings, name, say, rate, pages, marked_every=10) as run:
+            add_rule(
+                run.settings,
+                Rule(name="marker", query=MARKER, targets=[Target(type="webhook", url=receiver.url)]),
+            )
+            receiver.up_at = time.monotonic() + seconds
+            say(f"{name}: the receiver answers 503 for {seconds:g} s")
+            watch(run, seconds)
+            outcome = run.settle(300.0)
+            fired = fired_count(run.settings)
+            deadline = time.monotonic() + 3600
+            while len(set(receiver.accepted)) < fired and time.monotonic() < deadline:
+                run.sup.keep_running()
+                time.sleep(2.0)
+                fired = fired_count(run.settings)
+            delivered_in = round(time.monotonic() - receiver.up_at, 1)
+            say(
+                f"{name}: {len(set(receiver.accepted))} of {fired} alerts delivered, "
+                f"{delivered_in} s after the receiver came back"
+            )
+            stopped_in = run.sup.stop()
+            return {
+                "scenario": name,
+                **outcome,
+                "outage_s": seconds,
+                "alerts_fired": fired,
+                "alerts_delivered": len(set(receiver.accepted)),
+                "alerts_delivered_twice": len(receiver.accepted) - len(set(receiver.accepted)),
+                "refused_while_down": receiver.refused,
+                "all_delivered_s_after_receiver_up": delivered_in,
+                "sigterm_exit_s": stopped_in,
+                "restarts_not_caused_by_the_harm": run.sup.starts - 1,
+                "exit_codes": [code for code in run.sup.exits if code != -signal.SIGKILL],
+            }
     finally:
-        sup.stop()
-        teardown(run)
-    measured = [r for r in recoveries if r is not None]
+        receiver.close()
+
+
+def _poison(n: int) -> tuple[bytes | None, bytes]:
+    kinds = [
+        b"\xff\xfe not json",
+        b'{"schema_version": 1, "url": 42}',
+        b"",
+        b'{"schema_version": 99, "url": "https://x.example/", "body": "x"}',
+        os.urandom(64),
+    ]
+    return (f"poison-{n}".encode(), kinds[n % len(kinds)])
+
+
+def poison(settings: Settings, say: Say, pages: int, rate: float, count: int = 5000) -> dict[str, Any]:
+    """``count`` invalid messages among the pages: all dead-lettered, no page lost."""
+    name = "poison"
+    with scenario(settings, name, say, rate, pages) as run:
+        run.publisher.slip_in([_poison(n) for n in range(count)])
+        say(f"{name}: {count} invalid messages slipped in among the pages")
+        figures = {"poison_messages": count}
+        return finish(run, name, figures)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _heavy_pages(host: str) -> list[RawPage]:
+    links = "".join(f'<li><a href="/l/{i}">Link number {i}</a></li>' for i in range(50_000))
+    nested = "<div>" * 20_000 + "<p>Deep inside twenty thousand boxes, a paragraph.</p>" + "</div>" * 20_000
+    bodies = [
+        f"<html><body><h1>Many links</h1><ul>{links}</ul></body></html>",
+        f"<html><body>{nested}</body></html>",
+    ]
+    return [
+        RawPage(
+            url=f"https://{host}/heavy/{i}",
+            canonical_url=f"https://{host}/heavy/{i}",
+            site=host,
+            content_type="text/html",
+            body=body,
+        )
+        for i, body in enumerate(bodies * 3)
+    ]
+
+
+def heavy(settings: Settings, say: Say, pages: int, rate: float) -> dict[str, Any]:
+    """Heavy pages among the others: the loop keeps answering health checks."""
+    name = "heavy"
+    port = _free_port()
+    with scenario(settings, name, say, rate, pages, worker_web_enabled=True, worker_web_port=port) as run:
+        heavy_pages = _heavy_pages(f"heavy-{uuid.uuid4().hex[:4]}.example")
+        run.publisher.slip_in([(p.canonical_url.encode(), p.to_bytes()) for p in heavy_pages])
+        slowest, failed = 0.0, 0
+        end = time.monotonic() + 60.0
+        while time.monotonic() < end:
+            t0 = time.monotonic()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2.0) as answer:
+                    answer.read()
+            except Exception:
+                failed += 1
+            slowest = max(slowest, time.monotonic() - t0)
+            time.sleep(0.5)
+        say(f"{name}: /health/ slowest answer {slowest:.2f} s, {failed} not answered within 2 s")
+        figures = {
+            "heavy_pages": len(heavy_pages),
+            "health_slowest_s": round(slowest, 2),
+            "health_failed": failed,
+        }
+        return finish(run, name, figures)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def memory(settings: Settings, say: Say, pages: int, rate: float) -> dict[str, Any]:
+    """The worker's resident memory after a tenth of ``pages`` distinct pages and after all of them
+    (``--pages 100000 --rate 1000``: 10,000 and 100,000)."""
+    name = "memory"
+    checkpoints = [pages // 10, pages // 2, pages]
+    rss: dict[int, float] = {}
+    with scenario(settings, name, say, rate, pages) as run:
+        run.publisher.at_least = pages
+        run.publisher._finish.set()  # exactly ``pages``
+        for mark in checkpoints:
+            while (done := run.documents()) < mark:
+                if run.sup.proc is None or run.sup.proc.poll() is not None:
+                    raise RuntimeError(f"the worker exited with {done} of {mark} pages indexed")
+                time.sleep(2.0)
+            assert run.sup.proc is not None
+            rss[mark] = _rss_mb(run.sup.proc.pid)
+            say(f"{name}: {done} pages indexed, worker RSS {rss[mark]} MB")
+        first, last = rss[checkpoints[0]], rss[checkpoints[-1]]
+        figures = {"rss_mb": rss, "growth_pct": round(100 * (last - first) / first, 1)}
+        return finish(run, name, figures)
+
+
+def scenarios(kills: int, static: bool) -> dict[str, Callable[[Settings, Say, int, float], dict[str, Any]]]:
     return {
-        "scenario": "crash",
-        "membership": "static" if static else "dynamic",
-        "pages": len(batch),
-        "stories_expected": len(ids),
-        "stories_found": found,
-        "lost": len(ids) - found,
-        "duplicates": max(0, documents - found),
-        "kills": kills,
-        "recovery_s": {
-            "max": max(measured) if measured else None,
-            "median": sorted(measured)[len(measured) // 2] if measured else None,
-            "not_within_120_s": len(recoveries) - len(measured),
-        },
-        "partitions_behind": {p: {"committed": c, "end": e} for p, (c, e) in offsets.items() if c != e and e},
-        "sigterm_exit_s": stopped_in,
-        "worker_starts": sup.starts,
-        "exit_codes_besides_kills": [code for code in sup.exits if code != -signal.SIGKILL],
+        "crash": lambda s, say, n, r: crash(s, say, n, r, kills=kills, static=static),
+        "es-freeze": lambda s, say, n, r: outage(s, say, n, r, "es", "freeze", 60.0),
+        "es-kill": lambda s, say, n, r: outage(s, say, n, r, "es", "kill", 60.0),
+        "kafka-kill": lambda s, say, n, r: outage(s, say, n, r, "kafka", "kill", 30.0),
+        "webhook-down": webhook_down,
+        "poison": poison,
+        "heavy": heavy,
+        "memory": memory,
     }
 
 
-SCENARIOS = {"crash": crash}
+SCENARIOS = list(scenarios(0, False))
 
 
 def faults_bench(
-    settings: Settings, scenarios: list[str], runs: int, say: Callable[[str], None], **options: Any
+    settings: Settings,
+    chosen: list[str],
+    runs: int,
+    say: Say,
+    pages: int,
+    rate: float,
+    kills: int,
+    static: bool,
 ) -> list[dict[str, Any]]:
     settings = ensure_services(settings, say)
+    battery = scenarios(kills, static)
     results = []
-    for name in scenarios:
+    for name in chosen:
         for n in range(runs):
             say(f"scenario {name}, run {n + 1}/{runs}")
-            results.append(SCENARIOS[name](settings, say, **options))
-            print(results[-1], file=sys.stderr)
+            results.append(battery[name](settings, say, pages, rate))
+            say(str(results[-1]))
     return results
