@@ -214,7 +214,9 @@ def _item(
     item: HtmlElement | None = None
     size = 0
     for node in (link, *link.iterancestors()):
-        if targets.get(node, set()) - {target} or headings.get(node, 0) > 1 or node.tag in ("body", "html"):
+        found = targets.get(node) or set()
+        other_target = len(found) > 1 or (len(found) == 1 and target not in found)  # no copy: sets are long
+        if other_target or headings.get(node, 0) > 1 or node.tag in ("body", "html"):
             break
         grown = sizes.get(node)
         if grown is None:

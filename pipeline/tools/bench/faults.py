@@ -16,7 +16,7 @@ how long recovery took and whether anything needed a hand (``worker_starts`` bey
 * ``webhook-down`` - a rule fires for one page in ten; its webhook answers 503 for 5 minutes, then
   200. Every alert must arrive, none twice.
 * ``poison`` - 5,000 invalid messages among the pages: every one dead-lettered, no page lost.
-* ``heavy`` - pages with 50,000 links and 20,000 nested elements among the others: split or
+* ``heavy`` - pages with 50,000 links and 100,000 nested elements among the others: split or
   dead-lettered with a reason, and ``/health/`` answering within 2 s throughout.
 * ``memory`` - the worker's resident memory after a tenth, half and all of ``pages`` distinct
   pages (``--pages 100000 --rate 1000``): flat once its bounded tables are full.
@@ -234,7 +234,9 @@ def _free_port() -> int:
 
 def _heavy_pages(host: str) -> list[RawPage]:
     links = "".join(f'<li><a href="/l/{i}">Link number {i}</a></li>' for i in range(50_000))
-    nested = "<div>" * 20_000 + "<p>Deep inside twenty thousand boxes, a paragraph.</p>" + "</div>" * 20_000
+    nested = (
+        "<div>" * 100_000 + "<p>Deep inside a hundred thousand boxes, a paragraph.</p>" + "</div>" * 100_000
+    )
     bodies = [
         f"<html><body><h1>Many links</h1><ul>{links}</ul></body></html>",
         f"<html><body>{nested}</body></html>",
