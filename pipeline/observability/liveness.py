@@ -116,14 +116,17 @@ class ShutdownDeadline:
             self._timer.cancel()
 
     def _overdue(self) -> None:
-        log.error(
-            "the worker did not stop within %g s of SIGTERM (WIRESTREAM_WORKER_SHUTDOWN_SECONDS): "
-            "exiting now; what was not committed will be consumed again",
-            self.seconds,
-            extra={"stage": "worker"},
-        )
-        for handler in logging.getLogger().handlers:
-            handler.flush()
+        try:  # whatever logging does, the exit below happens
+            log.error(
+                "the worker did not stop within %g s of SIGTERM (WIRESTREAM_WORKER_SHUTDOWN_SECONDS): "
+                "exiting now; what was not committed will be consumed again",
+                self.seconds,
+                extra={"stage": "worker"},
+            )
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+        except Exception:  # noqa: S110 - a closed log stream must not keep the process alive
+            pass
         self._exit(EXIT_SHUTDOWN_OVERDUE)
 
 
