@@ -3,7 +3,9 @@ so that every field they use exists (``deploy/kibana/``, `wirestream kibana expo
 
 - a data view on the stories alias with ``first_seen_at`` as its time field;
 - saved searches per language and per story kind (Lucene syntax, as journalists type it);
-- a dashboard: stories over time per site and per language;
+- a dashboard: a table of stories per language and site over the last 24 hours, and stories over
+  time per site and per language (the split by site or language is taken over the whole time range,
+  with an "Other" bucket, so small languages are not dropped bucket by bucket);
 - an example "Elasticsearch query" rule that fires when a keyword appears in new stories;
 - a data view on the fired alerts (``<alias>.alerts``, time field ``fired_at``) with saved searches
   "Alerts fired" and "Alert notifications that failed", for the desks that own the rules.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.error
 import urllib.request
 import uuid
@@ -30,6 +33,8 @@ DEFAULT_DIR = Path("deploy") / "kibana"
 DATA_VIEW_ID = "wirestream-stories"
 ALERTS_VIEW_ID = "wirestream-alerts"
 ALERTS_TIME_FIELD = "fired_at"
+DASHBOARD_ID = "wirestream-overview"
+TABLE_ID = "wirestream-per-lang-site-24h"
 #: Languages with a saved search: every language the index analyses, and the regional ones the
 #: detector names that Elasticsearch has no analyser for.
 SEARCH_LANGUAGES = sorted(
@@ -81,29 +86,36 @@ def _saved_search(
     }
 
 
-def _histogram(object_id: str, title: str, split_field: str) -> dict[str, Any]:
-    vis_state = {
-        "title": title,
-        "type": "histogram",
-        "params": {"type": "histogram", "addLegend": True, "legendPosition": "right", "addTooltip": True},
-        "aggs": [
-            {"id": "1", "enabled": True, "type": "count", "schema": "metric", "params": {}},
-            {
-                "id": "2",
-                "enabled": True,
-                "type": "date_histogram",
-                "schema": "segment",
-                "params": {"field": TIME_FIELD, "interval": "auto", "min_doc_count": 1},
-            },
-            {
-                "id": "3",
-                "enabled": True,
-                "type": "terms",
-                "schema": "group",
-                "params": {"field": split_field, "size": 10, "order": "desc", "orderBy": "1"},
-            },
-        ],
+#: Series per chart; the rest are summed into "Other", so the 45-odd languages all count.
+SPLIT_SIZE = 15
+#: The table's rows: every language and site, up to these many (the rest in "Other").
+TABLE_LANGUAGES = 60
+TABLE_SITES = 100
+#: The table's own time range, as a Lucene query (date math), and as its panel's time range.
+LAST_24H = f"{TIME_FIELD}:[now-24h TO now]"
+
+
+def _terms(agg_id: str, schema: str, field: str, size: int) -> dict[str, Any]:
+    return {
+        "id": agg_id,
+        "enabled": True,
+        "type": "terms",
+        "schema": schema,
+        "params": {
+            "field": field,
+            "size": size,
+            "order": "desc",
+            "orderBy": "1",
+            "otherBucket": True,
+            "otherBucketLabel": "Other",
+            "missingBucket": False,
+        },
     }
+
+
+def _visualization(
+    object_id: str, title: str, vis_state: dict[str, Any], query: str = "", description: str = ""
+) -> dict[str, Any]:
     return {
         "type": "visualization",
         "id": object_id,
@@ -111,8 +123,8 @@ def _histogram(object_id: str, title: str, split_field: str) -> dict[str, Any]:
             "title": title,
             "visState": json.dumps(vis_state, sort_keys=True),
             "uiStateJSON": "{}",
-            "description": "",
-            "kibanaSavedObjectMeta": _search_source(""),
+            "description": description,
+            "kibanaSavedObjectMeta": _search_source(query),
         },
         "references": [{"name": _INDEX_REF, "type": "index-pattern", "id": DATA_VIEW_ID}],
         **_VERSION,
@@ -120,22 +132,73 @@ def _histogram(object_id: str, title: str, split_field: str) -> dict[str, Any]:
     }
 
 
-def _dashboard(panels: list[str]) -> dict[str, Any]:
+def _histogram(object_id: str, title: str, split_field: str) -> dict[str, Any]:
+    """Stories over time per value of ``split_field``: terms first, so the top values are the whole
+    range's (not each time bucket's), the rest summed into "Other"."""
+    vis_state = {
+        "title": title,
+        "type": "histogram",
+        "params": {"type": "histogram", "addLegend": True, "legendPosition": "right", "addTooltip": True},
+        "aggs": [
+            {"id": "1", "enabled": True, "type": "count", "schema": "metric", "params": {}},
+            _terms("2", "group", split_field, SPLIT_SIZE),
+            {
+                "id": "3",
+                "enabled": True,
+                "type": "date_histogram",
+                "schema": "segment",
+                "params": {"field": TIME_FIELD, "interval": "auto", "min_doc_count": 1},
+            },
+        ],
+    }
+    return _visualization(object_id, title, vis_state)
+
+
+def _table(object_id: str, title: str) -> dict[str, Any]:
+    """A plain data table: stories per language and site over the last 24 hours (its own query, so
+    the dashboard's wider time range does not change it), with a total row."""
+    vis_state = {
+        "title": title,
+        "type": "table",
+        "params": {
+            "perPage": 20,
+            "showPartialRows": False,
+            "showMetricsAtAllLevels": False,
+            "showTotal": True,
+            "totalFunc": "sum",
+            "percentageCol": "",
+        },
+        "aggs": [
+            {"id": "1", "enabled": True, "type": "count", "schema": "metric", "params": {}},
+            _terms("2", "bucket", "lang", TABLE_LANGUAGES),
+            _terms("3", "bucket", "site", TABLE_SITES),
+        ],
+    }
+    description = "New stories in the last 24 hours (first_seen_at), per language and site, with a total."
+    return _visualization(object_id, title, vis_state, LAST_24H, description)
+
+
+def _dashboard(panels: list[str], last_24h: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The panels one below the other; those in ``last_24h`` keep their own time range (24 hours)
+    whatever the time picker says."""
     panels_json = [
         {
             "panelIndex": str(i),
             "gridData": {"x": 0, "y": 15 * i, "w": 48, "h": 15, "i": str(i)},
-            "embeddableConfig": {},
+            "embeddableConfig": {"timeRange": {"from": "now-24h", "to": "now"}} if panel in last_24h else {},
             "panelRefName": f"panel_{i}",
         }
-        for i in range(len(panels))
+        for i, panel in enumerate(panels)
     ]
     return {
         "type": "dashboard",
-        "id": "wirestream-overview",
+        "id": DASHBOARD_ID,
         "attributes": {
             "title": "Wirestream: stories per site and language",
-            "description": "New stories over time, by site and by detected language.",
+            "description": (
+                "New stories in the last 24 hours per language and site, and over time by site and "
+                "by detected language."
+            ),
             "panelsJSON": json.dumps(panels_json, sort_keys=True),
             "timeRestore": True,
             "timeFrom": "now-7d",
@@ -158,9 +221,12 @@ def saved_objects(alias: str = "news-stories") -> list[dict[str, Any]]:
         objects.append(_saved_search(f"wirestream-lang-{lang}", f"Stories in {lang}", f"lang:{lang}"))
     for kind in KINDS:
         objects.append(_saved_search(f"wirestream-kind-{kind}", f"Stories: {kind}s", f"kind:{kind}"))
+    objects.append(_table(TABLE_ID, "Stories per language / site, last 24 h"))
     objects.append(_histogram("wirestream-per-site", "Stories per site", "site"))
     objects.append(_histogram("wirestream-per-lang", "Stories per language", "lang"))
-    objects.append(_dashboard(["wirestream-per-site", "wirestream-per-lang"]))
+    objects.append(
+        _dashboard([TABLE_ID, "wirestream-per-site", "wirestream-per-lang"], last_24h=frozenset({TABLE_ID}))
+    )
     alerts = (ALERTS_VIEW_ID, ALERTS_TIME_FIELD)
     columns = ("rule", "owner", "kind", "lang", "site", "title", "url", "delivery")
     objects += [
@@ -222,6 +288,18 @@ def export(directory: Path = DEFAULT_DIR) -> list[Path]:
 
 
 RULE_ID = "wirestream-keyword-example"
+#: What Kibana answers (or logs) when its alerting API is off for want of a saved-objects encryption
+#: key: "Unable to create alerts client because the Encrypted Saved Objects plugin is missing
+#: encryption key. Please set xpack.encryptedSavedObjects.encryptionKey ...".
+_MISSING_ENCRYPTION_KEY = re.compile(
+    r"missing encryption key|encryptedSavedObjects|Encrypted Saved Objects|"
+    r"create (alerts|rules|actions) client",
+    re.IGNORECASE,
+)
+ENCRYPTION_KEY_FIX = (
+    "set XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY (32+ characters, e.g. `openssl rand -hex 32`) in "
+    "Kibana's environment (compose: KIBANA_ENCRYPTION_KEY in deploy/.env) and restart Kibana"
+)
 
 
 class KibanaAPI:
@@ -241,9 +319,9 @@ class KibanaAPI:
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.loads(response.read() or b"{}")
+                return response.status, _parsed(response.read())
         except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"{}")
+            return exc.code, _parsed(exc.read())
         except urllib.error.URLError as exc:
             raise UserError(f"cannot reach Kibana at {self.url}: {exc.reason}") from exc
 
@@ -282,7 +360,27 @@ class KibanaAPI:
                 "PUT", f"/api/alerting/rule/{rule_id}", json.dumps(update).encode(), "application/json"
             )
         if status not in (200, 201):
-            raise UserError(f"Kibana refused the rule (HTTP {status}): {json.dumps(created)[:2000]}")
+            answer = json.dumps(created)[:2000]
+            if _MISSING_ENCRYPTION_KEY.search(answer):
+                raise UserError(
+                    "Kibana's alerting API is off: Kibana has no encryption key for saved objects, so "
+                    f"the rule cannot be created; {ENCRYPTION_KEY_FIX} (Kibana said, HTTP {status}: {answer})"
+                )
+            hint = (
+                " (if Kibana's log says the Encrypted Saved Objects plugin is missing encryption key: "
+                f"{ENCRYPTION_KEY_FIX})"
+                if status == 500
+                else ""
+            )
+            raise UserError(f"Kibana refused the rule (HTTP {status}): {answer}{hint}")
+
+
+def _parsed(body: bytes) -> Any:
+    """Kibana's JSON answer; a body that is not JSON (a proxy's error page) as its text."""
+    try:
+        return json.loads(body or b"{}")
+    except ValueError:
+        return {"message": body.decode("utf-8", "replace")[:2000]}
 
 
 def bootstrap(

@@ -42,7 +42,9 @@ def kibana_import(ctx: click.Context, url: str, directory: Path | None) -> None:
     """Import the data view, saved searches and dashboard, and create the example keyword rule.
 
     Authenticates as WIRESTREAM_ELASTICSEARCH_USERNAME / _PASSWORD (Kibana checks them against
-    Elasticsearch). Safe to run again: objects are overwritten, the rule is updated.
+    Elasticsearch). Safe to run again: objects are overwritten, the rule is updated. The rule needs
+    Kibana's alerting API, which is off until Kibana has an encryption key for saved objects
+    (XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY); the error says so when it is missing.
     """
     settings = settings_of(ctx)
     password = settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else None

@@ -29,7 +29,7 @@ POM = ROOT / "pipeline" / "stack" / "maven" / "pom.xml"
 
 WIRESTREAM_SERVICES = ("init", "worker", "scrape")
 ONE_SHOT_RESTARTS = re.compile(r"^(no|on-failure(:\d+)?)$")
-SECRET_KEY = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY", re.IGNORECASE)
+SECRET_KEY = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|ENCRYPTION_?KEY", re.IGNORECASE)
 # A secret may only come from the environment: ${VAR}, ${VAR:?message} or ${VAR?message}; a default
 # (${VAR:-literal}) would be a literal secret again.
 SECRET_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:?\?[^}]*)?\}$")
@@ -223,6 +223,8 @@ def test_long_running_services_have_a_healthcheck_and_a_restart_policy(
     assert {"kafka", "elasticsearch", "kibana", "worker", "scrape"} <= set(long_running)
     assert services["es-setup"]["restart"] == "no"
     assert services["init"]["restart"] == "on-failure"
+    # A refusal from Kibana (no encryption key, say) is permanent: a few retries, not a loop.
+    assert re.fullmatch(r"no|on-failure:[1-9]", services["kibana-setup"]["restart"])
     for name in ("worker", "scrape"):
         assert services[name]["healthcheck"]["test"] == ["CMD", "wirestream", "health"]
 
@@ -302,6 +304,25 @@ def test_elasticsearch_and_kibana_security(
         for mount in svc.get("volumes") or []:
             if isinstance(mount, str) and not mount.startswith((".", "/")):
                 assert mount.split(":")[0] in declared, f"{name}: undeclared volume {mount}"
+
+
+def test_kibana_gets_every_setting_it_needs(services: dict[str, dict[str, Any]]) -> None:
+    """Elasticsearch to talk to, and the saved-objects encryption key: without it Kibana turns its
+    alerting API off and kibana-setup cannot create the example rule. The key comes from .env."""
+    env = environment(services["kibana"])
+    for key in (
+        "ELASTICSEARCH_HOSTS",
+        "ELASTICSEARCH_USERNAME",
+        "ELASTICSEARCH_PASSWORD",
+        "XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY",
+    ):
+        assert env.get(key), f"kibana: {key} is not set"
+    key = env["XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY"]
+    assert SECRET_REFERENCE.match(key) and ":?" in key, f"not a required ${{VAR:?...}}: {key}"
+    assert key.startswith("${KIBANA_ENCRYPTION_KEY:?") and "32" in key
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    assert re.search(r"^KIBANA_ENCRYPTION_KEY=$", text, re.MULTILINE)
+    assert "openssl rand -hex 32" in text
 
 
 def test_worker_scaling_is_configurable(services: dict[str, dict[str, Any]]) -> None:
@@ -447,7 +468,13 @@ def test_env_example_has_no_secret_values() -> None:
             key, sep, value = line.partition("=")
             assert sep, f"not KEY=VALUE: {line!r}"
             entries[key.strip()] = value.strip()
-    assert {"ELASTIC_PASSWORD", "KIBANA_PASSWORD", "WIRESTREAM_VERSION", "ES_HEAP"} <= set(entries)
+    assert {
+        "ELASTIC_PASSWORD",
+        "KIBANA_PASSWORD",
+        "KIBANA_ENCRYPTION_KEY",
+        "WIRESTREAM_VERSION",
+        "ES_HEAP",
+    } <= set(entries)
     for key, value in entries.items():
         if SECRET_KEY.search(key):
             assert value == "", f"{key} has a value in .env.example"
@@ -455,7 +482,7 @@ def test_env_example_has_no_secret_values() -> None:
 
 def test_env_example_names_every_required_variable() -> None:
     required = set(re.findall(r"\$\{(\w+):?\?", COMPOSE.read_text(encoding="utf-8")))
-    assert required == {"ELASTIC_PASSWORD", "KIBANA_PASSWORD"}
+    assert required == {"ELASTIC_PASSWORD", "KIBANA_PASSWORD", "KIBANA_ENCRYPTION_KEY"}
     text = ENV_EXAMPLE.read_text(encoding="utf-8")
     for name in required:
         assert re.search(rf"^{name}=$", text, re.MULTILINE), name

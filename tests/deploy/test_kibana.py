@@ -108,6 +108,50 @@ def test_saved_searches_cover_languages_and_kinds() -> None:
     assert {"lang:tr", "lang:ckb", "lang:kmr", "lang:ar", "lang:en", "kind:article", "kind:teaser"} <= queries
 
 
+def visualization(object_id: str) -> dict[str, Any]:
+    (found,) = [o for o in objects() if o["type"] == "visualization" and o["id"] == object_id]
+    return found
+
+
+def aggs(object_id: str) -> list[dict[str, Any]]:
+    return list(json.loads(visualization(object_id)["attributes"]["visState"])["aggs"])
+
+
+@pytest.mark.parametrize(
+    ("object_id", "field"), [("wirestream-per-lang", "lang"), ("wirestream-per-site", "site")]
+)
+def test_the_charts_split_by_the_total_not_per_time_bucket(object_id: str, field: str) -> None:
+    """A terms split nested in the date histogram keeps each time bucket's top N: small languages
+    vanish. The split comes first (the top N of the whole range), and the rest are in "Other"."""
+    found = aggs(object_id)
+    types = [agg["type"] for agg in found]
+    terms = found[types.index("terms")]
+    assert terms["params"]["field"] == field
+    assert types.index("terms") < types.index("date_histogram"), types
+    assert terms["params"]["otherBucket"] is True
+    assert terms["params"]["size"] >= 10
+
+
+def test_the_table_of_the_last_24_hours_is_on_the_dashboard() -> None:
+    table = visualization(kibana.TABLE_ID)
+    state = json.loads(table["attributes"]["visState"])
+    assert state["type"] == "table"
+    assert "24 h" in table["attributes"]["title"]
+    rows = [agg for agg in state["aggs"] if agg["schema"] == "bucket"]
+    assert [agg["params"]["field"] for agg in rows] == ["lang", "site"]
+    assert all(agg["type"] == "terms" and agg["params"]["otherBucket"] for agg in rows)
+    assert rows[0]["params"]["size"] >= len(kibana.SEARCH_LANGUAGES)  # every language has a row
+    source = json.loads(table["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    assert source["query"]["query"] == f"{TIME_FIELD}:[now-24h TO now]"
+
+    (dashboard,) = [o for o in objects() if o["type"] == "dashboard"]
+    panels = {ref["name"]: ref["id"] for ref in dashboard["references"]}
+    assert {kibana.TABLE_ID, "wirestream-per-lang", "wirestream-per-site"} <= set(panels.values())
+    for panel in json.loads(dashboard["attributes"]["panelsJSON"]):
+        if panels[panel["panelRefName"]] == kibana.TABLE_ID:
+            assert panel["embeddableConfig"]["timeRange"] == {"from": "now-24h", "to": "now"}
+
+
 def test_the_example_rule_searches_the_alias_by_its_time_field() -> None:
     rule = json.loads((DIR / "rule-keyword.json").read_text(encoding="utf-8"))
     assert rule["rule_type_id"] == ".es-query"
@@ -120,6 +164,8 @@ def test_the_example_rule_searches_the_alias_by_its_time_field() -> None:
 class StubKibana(BaseHTTPRequestHandler):
     calls: ClassVar[list[tuple[str, str, dict[str, str], bytes]]] = []
     rule_exists: ClassVar[bool] = False
+    #: When set, what the rule API answers (status, body) instead of creating the rule.
+    rule_answer: ClassVar[tuple[int, dict[str, Any]] | None] = None
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -144,6 +190,8 @@ class StubKibana(BaseHTTPRequestHandler):
         if self.path.startswith("/api/saved_objects/_import"):
             count = body.count(b'"coreMigrationVersion"')  # one per object
             self._answer(200, {"success": True, "successCount": count})
+        elif StubKibana.rule_answer is not None:
+            self._answer(*StubKibana.rule_answer)
         elif StubKibana.rule_exists:
             self._answer(409, {"message": "exists"})
         else:
@@ -157,6 +205,7 @@ class StubKibana(BaseHTTPRequestHandler):
 @pytest.fixture
 def stub() -> Iterator[str]:
     StubKibana.calls = []
+    StubKibana.rule_answer = None
     server = ThreadingHTTPServer(("127.0.0.1", 0), StubKibana)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -194,3 +243,49 @@ def test_import_without_a_directory_sends_the_built_in_objects(stub: str) -> Non
     StubKibana.rule_exists = False
     kibana.bootstrap(stub)
     assert (DIR / "saved-objects.ndjson").read_bytes() in StubKibana.calls[0][3]
+
+
+#: Kibana 8.19 without xpack.encryptedSavedObjects.encryptionKey: the alerting API is off.
+NO_KEY_MESSAGE = (
+    "Unable to create alerts client because the Encrypted Saved Objects plugin is missing encryption "
+    "key. Please set xpack.encryptedSavedObjects.encryptionKey in the kibana.yml or use the "
+    "bin/kibana-encryption-keys command."
+)
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_import_says_plainly_that_kibana_lacks_its_encryption_key(stub: str, status: int) -> None:
+    StubKibana.rule_answer = (status, {"statusCode": status, "error": "Error", "message": NO_KEY_MESSAGE})
+    with pytest.raises(UserError) as raised:
+        kibana.bootstrap(stub, DIR)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY" in message
+    assert "KIBANA_ENCRYPTION_KEY" in message and "alerting API is off" in message
+    assert StubKibana.calls[0][1].startswith("/api/saved_objects/_import")  # the objects went first
+
+
+def test_an_unexplained_server_error_on_the_rule_names_the_likely_fix(stub: str) -> None:
+    """Kibana may hide the reason behind a bare 500 (it is then only in Kibana's log)."""
+    StubKibana.rule_answer = (500, {"statusCode": 500, "message": "An internal server error occurred."})
+    with pytest.raises(UserError, match=r"HTTP 500.*XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY"):
+        kibana.bootstrap(stub, DIR)
+    StubKibana.rule_answer = (400, {"statusCode": 400, "message": "params invalid"})
+    with pytest.raises(UserError, match="refused the rule") as raised:
+        kibana.bootstrap(stub, DIR)
+    assert "ENCRYPTIONKEY" not in str(raised.value)
+
+
+def test_the_import_command_ends_in_one_error_line(
+    stub: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import run_cli
+
+    StubKibana.rule_answer = (500, {"statusCode": 500, "message": NO_KEY_MESSAGE})
+    monkeypatch.setattr("sys.argv", ["wirestream", "kibana", "import", "--url", stub])
+    with pytest.raises(SystemExit) as exited:
+        run_cli()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+    assert "set XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY" in err
