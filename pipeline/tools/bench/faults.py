@@ -105,6 +105,7 @@ def outage(
         time.sleep(10.0)
         before = run.documents()
         pgid = _pgid(node)
+        restart_s = 0.0
         say(f"{name}: {before} searchable; {node.name} down ({how}) for {seconds:g} s")
         if how == "freeze":
             signal_group(pgid, signal.SIGSTOP)
@@ -116,14 +117,15 @@ def outage(
             signal_group(pgid, signal.SIGKILL)
             watch(run, seconds)
             node.stop()  # the record and any stragglers
+            started = time.monotonic()
             node.wait_ready(node.start(), timeout=settings.stack_start_timeout)
-        answered = time.monotonic()
+            restart_s = round(time.monotonic() - started, 1)
         during = run.documents()
         recovered = run.wait_for_more(during, 180.0)
         say(f"{name}: {node.name} answers; progress again {recovered} s later")
         figures = {
             "outage_s": seconds,
-            "restart_s": round(time.monotonic() - answered - (recovered or 0), 1) if how == "kill" else None,
+            "service_restart_s": restart_s if how == "kill" else None,
             "recovery_s": recovered,
         }
         return finish(run, name, figures)
