@@ -54,6 +54,7 @@ from pipeline.observability.logging import logging_config
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.split import SiteMemory, split
 from pipeline.split.memory import LoopStore
+from pipeline.split.pool import SplitPool, usable_cores
 from pipeline.split.stage import SplitStage
 from pipeline.stream import Consumed, DeadLetters, Record, Send, where
 from pipeline.topics import TopicNames
@@ -232,6 +233,13 @@ def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs
         app.loop.call_soon_threadsafe(*args)
 
     memory = SiteMemory(store=LoopStore(table, on_loop))
+    processes = usable_cores() if settings.split_processes is None else settings.split_processes
+    pool = None
+    if processes:
+        days, most = settings.site_memory_days, settings.site_memory_max_paragraphs
+        pool = SplitPool(
+            processes, settings.language_engine, settings.split_budget_seconds, table, most, days
+        )
     stage = SplitStage(
         partial(split, memory=memory, engine=settings.language_engine),
         out.story,
@@ -240,6 +248,7 @@ def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs
         max_page_bytes=settings.max_page_bytes,
         in_flight=settings.split_in_flight,
         budget_seconds=settings.split_budget_seconds,
+        pool=pool,
     )
 
     @app.timer(600.0)  # type: ignore[untyped-decorator]
@@ -251,7 +260,11 @@ def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs
     @app.agent(pages, name="split")
     async def split_agent(stream: Any) -> None:
         manual = stream.noack()
-        await stage.run(manual.events(), message_of=lambda event: event.message, ack=manual.ack)
+        try:
+            await stage.run(manual.events(), message_of=lambda event: event.message, ack=manual.ack)
+        finally:
+            if pool is not None:
+                pool.close()
 
 
 def add_index_agent(app: faust.App, settings: Settings, stories: Any, out: Outputs) -> None:

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     worker_web_port: int = Field(6066, description="Port of the worker's web server (GET /health/).")
     worker_web_enabled: bool = Field(True, description="Run the worker's web server (health checks).")
     worker_session_timeout_seconds: float = Field(
-        10.0,
+        8.0,
         ge=6,
         le=300,
         description="A worker silent this long leaves the group and its partitions move to the others "
@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     bulk_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the bulk retry backoff.")
     max_page_bytes: int = Field(
         5_000_000, ge=1, description="Pages with a larger body are dead-lettered, not split."
+    )
+    split_processes: int | None = Field(
+        None,
+        ge=0,
+        description="Processes that split pages (a site's pages always in the same one); "
+        "empty: the cores this worker may use; 0: split inside the worker process.",
     )
     split_budget_seconds: float = Field(
         30.0, gt=0, description="A page that takes longer to split is dead-lettered with that reason."

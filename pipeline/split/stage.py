@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pipeline.errors import PermanentError
 from pipeline.messages import RawPage, TeaserLink, decode
 from pipeline.split import SplitResult
+from pipeline.split.pool import SplitPool
 from pipeline.stream import Consumed, DeadLetters, Send, where
 
 log = logging.getLogger("pipeline.worker")
@@ -42,6 +43,7 @@ class SplitStage:
         max_page_bytes: int,
         in_flight: int = 200,
         budget_seconds: float = 30.0,
+        pool: SplitPool | None = None,
     ) -> None:
         self.split = split
         self.send_story = send_story
@@ -50,6 +52,8 @@ class SplitStage:
         self.max_page_bytes = max_page_bytes
         self.in_flight = in_flight
         self.budget_seconds = budget_seconds
+        self.pool = pool
+        self._lane = asyncio.Lock()  # without a pool: one page at a time, on a thread
         # two threads: a page over its budget may still hold one while the next page is split
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="split")
 
@@ -72,7 +76,12 @@ class SplitStage:
                     "(WIRESTREAM_MAX_PAGE_BYTES)"
                 )
             page = decode(RawPage, message.value)
-            result = await self._split(page)
+            if self.pool is not None:
+                assert message.value is not None
+                result = await self.pool.split(page, message.value)
+            else:
+                async with self._lane:
+                    result = await self._split(page)
         except PermanentError as exc:
             await self.dead_letters.error(message, exc)
             return []
@@ -101,21 +110,23 @@ class SplitStage:
         message_of: Callable[[E], Consumed],
         ack: Callable[[E], Awaitable[Any]],
     ) -> None:
-        """Split every event; ``ack`` each once all its sends are confirmed."""
+        """Split every event; ``ack`` each once all its sends are confirmed. Pages are split
+        concurrently when there is a pool (a site's pages in order, in its lane), else one at a time."""
         slots = asyncio.Semaphore(self.in_flight)
-        confirming: set[asyncio.Task[None]] = set()
+        working: set[asyncio.Task[None]] = set()
 
-        async def confirm(event: E, sends: list[Awaitable[None]]) -> None:
+        async def handle(event: E) -> None:
             try:
+                sends = await self.page(message_of(event))
                 await asyncio.gather(*sends)
                 await ack(event)
             finally:
                 slots.release()
 
         async for event in events:
-            sends = await self.page(message_of(event))
             await slots.acquire()
-            task = asyncio.ensure_future(confirm(event, sends))
-            confirming.add(task)
-            task.add_done_callback(confirming.discard)
-        await asyncio.gather(*confirming)
+            task = asyncio.ensure_future(handle(event))
+            working.add(task)
+            task.add_done_callback(working.discard)
+            await asyncio.sleep(0)  # the task takes its place in its lane's queue before the next page
+        await asyncio.gather(*working)
