@@ -23,7 +23,7 @@ from pipeline.messages import RawPage, Story
 from pipeline.split.dom import url_parts
 from pipeline.split.extract import split_text_lines
 from pipeline.split.htmlpage import extract, parse, split_html
-from pipeline.split.memory import SiteMemory
+from pipeline.split.memory import PageMemory, SiteMemory
 from pipeline.split.paragraphs import Para, paragraphs
 from pipeline.split.segment import Decision, Segment, Segmentation, segment
 
@@ -76,8 +76,8 @@ def split(page: RawPage, memory: SiteMemory | None = None, engine: str = DEFAULT
     paras = paragraphs(split_text_lines(page.body))
     recurring: Callable[[str], bool] | None = None
     if memory is not None:
-        memory.observe(page.site, page.canonical_url, (p.text for p in paras))
-        recurring = partial(memory.recurring, page.site, page.canonical_url)
+        recurring = PageMemory(memory, page.site, page.canonical_url)
+        recurring.observe(p.text for p in paras)
     language = partial(_sure_language, engine)
     result: Segmentation = segment(paras, language=language, recurring=recurring, unrelated_tail=True)
     segments = [s for s in result.segments if s.paragraphs]
@@ -99,10 +99,8 @@ def _sure_language(engine: str, text: str) -> str:
 
 
 def _split_html(page: RawPage, memory: SiteMemory | None, engine: str) -> SplitResult:
-    observe = None
-    if memory is not None:
-        observe = partial(memory.observe, page.site, page.canonical_url)
-    recurring = partial(memory.recurring, page.site, page.canonical_url) if memory is not None else None
+    recurring = PageMemory(memory, page.site, page.canonical_url) if memory is not None else None
+    observe = recurring.observe if recurring is not None else None
     found = split_html(page.body, page.canonical_url, recurring, observe)
     segments = [s for s in (found.article, *found.teasers) if s.paragraphs]
     stories = [_story(page, seg, position, engine) for position, seg in enumerate(segments)]

@@ -113,6 +113,32 @@ class SiteMemory:
         return len(old)
 
 
+#: A page whose paragraphs recur this much (by share of its long paragraphs) is a copy of a page
+#: seen before - the same article under another URL - not a page made of the site's furniture.
+COPY_SHARE = 0.8
+
+
+class PageMemory:
+    """Site memory as one page sees it: :meth:`observe` its paragraphs first, then ask whether a
+    paragraph recurs (``page_memory(text)``). When nearly all of the page's paragraphs recur, the
+    page is a republished copy and nothing of it counts as recurring (its article stays whole)."""
+
+    def __init__(self, memory: SiteMemory, site: str, page_url: str) -> None:
+        self.memory = memory
+        self.site = site
+        self.page_url = page_url
+        self.copy = False
+
+    def observe(self, texts: Iterable[str]) -> None:
+        texts = [t for t in texts if len(t) >= MIN_CHARS]
+        self.memory.observe(self.site, self.page_url, texts)
+        recurring = sum(1 for t in texts if self.memory.recurring(self.site, self.page_url, t))
+        self.copy = len(texts) >= 2 and recurring >= COPY_SHARE * len(texts)
+
+    def __call__(self, text: str) -> bool:
+        return not self.copy and self.memory.recurring(self.site, self.page_url, text)
+
+
 def _short(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 

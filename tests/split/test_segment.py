@@ -188,3 +188,14 @@ def test_a_headline_of_two_sentences_and_a_banner_above_it() -> None:
     article = split(text_page(page)).stories[0]
     assert article.title == "Stadtrat beschließt Busplan. Neue Linien fahren ab Juni"
     assert article.text.startswith("Der Stadtrat") and "Cookies" not in article.text
+
+
+def test_copies_of_one_article_under_other_urls_keep_their_whole_text() -> None:
+    """The same article republished under several URLs of a site: its paragraphs recur, but the
+    page is a copy, not the site's furniture (else the fourth copy would lose its article)."""
+    memory = SiteMemory()
+    body = AGENCY_PAGE
+    first = split(text_page(body, url="https://agency.example/a", site="agency")).stories
+    for n in range(6):
+        copy = split(text_page(body, url=f"https://agency.example/copy-{n}", site="agency"), memory).stories
+        assert [s.text for s in copy] == [s.text for s in first], n
