@@ -283,10 +283,16 @@ def heavy(settings: Settings, say: Say, pages: int, rate: float) -> dict[str, An
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    """Resident memory of a process and its children (the split lanes), in MB."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    except OSError:
+        return 0.0
+    return round(total / 1024 + sum(_rss_mb(int(child)) for child in children), 1)
 
 
 def memory(settings: Settings, say: Say, pages: int, rate: float) -> dict[str, Any]:
