@@ -49,7 +49,7 @@ from pipeline.index.stage import IndexStage
 from pipeline.index.writer import BulkWriter
 from pipeline.language import engines as language_engines
 from pipeline.messages import Alert
-from pipeline.observability.liveness import EXIT_STALLED, PartitionView, ShutdownDeadline, StallWatch
+from pipeline.observability.liveness import EXIT_STALLED, LoopLag, PartitionView, ShutdownDeadline, StallWatch
 from pipeline.observability.logging import logging_config
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.split import SiteMemory, split
@@ -168,10 +168,19 @@ def add_housekeeping(app: faust.App, settings: Settings, stats: AlertStats) -> N
 
     watch = StallWatch(settings.worker_stall_seconds)
     stalled: list[str] = []
+    lag = LoopLag()
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def measure_loop_lag() -> None:  # the loop must never block (heartbeats, health, acks)
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.1)
+            now = time.monotonic()
+            lag.observe(now, now - before - 0.1)
 
     @app.page("/health/")
     async def health(web: Any, request: Any) -> Any:  # up, agents running, no partition stalled
-        status = {"group": settings.worker_group, "alerts": stats.as_dict()}
+        status = {"group": settings.worker_group, "loop_lag_ms_max": lag.max_ms, "alerts": stats.as_dict()}
         if stalled:
             return web.json({"status": "stalled", "stalled": stalled, **status}, status=503)
         return web.json({"status": "ok", **status})

@@ -96,6 +96,28 @@ class StallWatch:
         return stalls
 
 
+class LoopLag:
+    """How late the event loop wakes a sleeper: the longest delay per minute (a blocked loop delays
+    heartbeats, health checks and acks alike)."""
+
+    def __init__(self, window: float = 60.0) -> None:
+        self.window = window
+        self.worst_ms = 0.0  # the longest delay of the last full window
+        self._current = 0.0
+        self._since: float | None = None
+
+    def observe(self, now: float, late_seconds: float) -> None:
+        if self._since is None:
+            self._since = now
+        self._current = max(self._current, late_seconds * 1000)
+        if now - self._since >= self.window:
+            self.worst_ms, self._current, self._since = round(self._current, 1), 0.0, now
+
+    @property
+    def max_ms(self) -> float:
+        return max(self.worst_ms, round(self._current, 1))
+
+
 class ShutdownDeadline:
     """Arm on SIGTERM: unless the process has exited ``seconds`` later, log why and exit now (what
     was not committed is consumed again after the restart: at-least-once holds)."""

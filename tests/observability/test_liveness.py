@@ -78,3 +78,17 @@ def test_the_shutdown_deadline_exits_when_overdue_and_not_when_cancelled() -> No
     cancelled.arm()
     cancelled.cancel()
     assert not exited.wait(0) or codes == [EXIT_SHUTDOWN_OVERDUE]
+
+
+def test_loop_lag_keeps_the_worst_delay_of_the_last_window() -> None:
+    from pipeline.observability.liveness import LoopLag
+
+    lag = LoopLag(window=60)
+    lag.observe(0, 0.002)
+    lag.observe(10, 0.250)  # a blocked loop
+    lag.observe(20, 0.001)
+    assert lag.max_ms == 250.0
+    lag.observe(61, 0.003)  # the window closes: its worst is kept for one more window
+    assert lag.max_ms == 250.0
+    lag.observe(125, 0.004)
+    assert lag.max_ms == 4.0

@@ -27,6 +27,7 @@ README and the reliability issue's note; the integration tests run a short crash
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -262,13 +263,13 @@ def heavy(settings: Settings, say: Say, pages: int, rate: float) -> dict[str, An
     with scenario(settings, name, say, rate, pages, worker_web_enabled=True, worker_web_port=port) as run:
         heavy_pages = _heavy_pages(f"heavy-{uuid.uuid4().hex[:4]}.example")
         run.publisher.slip_in([(p.canonical_url.encode(), p.to_bytes()) for p in heavy_pages])
-        slowest, failed = 0.0, 0
+        slowest, failed, loop_lag = 0.0, 0, 0.0
         end = time.monotonic() + 60.0
         while time.monotonic() < end:
             t0 = time.monotonic()
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2.0) as answer:
-                    answer.read()
+                    loop_lag = max(loop_lag, float(json.loads(answer.read()).get("loop_lag_ms_max", 0)))
             except Exception:
                 failed += 1
             slowest = max(slowest, time.monotonic() - t0)
