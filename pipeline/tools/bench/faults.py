@@ -279,6 +279,7 @@ def heavy(settings: Settings, say: Say, pages: int, rate: float) -> dict[str, An
             "heavy_pages": len(heavy_pages),
             "health_slowest_s": round(slowest, 2),
             "health_failed": failed,
+            "loop_lag_ms_max": loop_lag,
         }
         return finish(run, name, figures)
 
