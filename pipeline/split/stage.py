@@ -1,14 +1,15 @@
 """The split stage: pages topic -> stories and links topics (dead letters for what cannot be split).
 
-Pages are split one after the other, but their sends are confirmed in the background: a page is
+Pages are handed out as they come, and their sends are confirmed in the background: a page is
 acknowledged (and so may be committed) only once Kafka has every story and link it gave. faust
 commits up to the first page not yet acknowledged, so acks may come in any order. At most
 ``in_flight`` pages wait for confirmation at once (backpressure, bounded memory).
 
-The splitting itself runs on a worker thread, not on the event loop, so the loop keeps answering
-health checks and heartbeats while a heavy page is cut; a page that takes longer than
-``budget_seconds`` is dead-lettered with that reason and the stream goes on (the thread finishes it
-in the background and its result is dropped).
+The splitting runs off the event loop: in a pool of processes (``pool.py``: a site's pages in one
+lane, in order; pages of different sites at once) or, without a pool, on a worker thread one page at
+a time. The loop keeps answering health checks and heartbeats while a heavy page is cut; a page that
+takes longer than ``budget_seconds`` is dead-lettered with that reason and the stream goes on (a
+pool kills that page's process; a thread finishes it in the background and its result is dropped).
 """
 
 from __future__ import annotations
