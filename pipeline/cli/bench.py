@@ -22,11 +22,16 @@ def bench() -> None:
 
 
 @bench.command("pipeline")
-@click.option("--pages", default=2000, show_default=True, help="How many pages to push through.")
+@click.option("--pages", default=2000, show_default=True, help="Pages of each kind to push through.")
+@click.option(
+    "--html-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also real HTML pages: every *.html.gz of this folder (e.g. Fundus's test data), replicated.",
+)
 @click.pass_context
-def bench_pipeline(ctx: click.Context, pages: int) -> None:
-    """Pages/s and stories/s through one worker, publish to searchable, on the real stack."""
-    echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo))
+def bench_pipeline(ctx: click.Context, pages: int, html_dir: Path | None) -> None:
+    """One worker end to end beside the split alone and Elasticsearch's bulk ceiling, per kind of page."""
+    echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo, html_dir))
 
 
 @bench.command("faults")

@@ -1,8 +1,17 @@
-"""`wirestream bench pipeline`: pages/s and stories/s through one worker, on the real stack.
+"""`wirestream bench pipeline`: one worker end to end, beside what bounds it, on the real stack.
 
-Publishes N copies of the bundled sample pages (each under its own URL) to fresh topics, starts one
-worker, and times from the worker's start until every expected story is searchable. Topics and the
-index are the benchmark's own and are deleted afterwards.
+For each kind of page (``text`` and ``html``: the demo's sample pages; ``real``: the pages of
+``--html-dir``), N copies, each under its own URL, are measured three ways in the same run, so the
+machine's speed cancels out:
+
+* split alone - the pure split of the same pages in this process, one core, with site memory as a
+  worker keeps it;
+* end to end - the pages published to fresh topics, one worker started, timed from its start (group
+  join and split processes included) until every expected story is searchable;
+* Elasticsearch's ceiling - the very same stories bulk-indexed straight into an index made from the
+  project's template (batches of ``WIRESTREAM_BULK_BATCH_SIZE``).
+
+Topics and indices are the benchmark's own and are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -11,19 +20,23 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from pipeline.bootstrap import init, scoped, teardown
+from pipeline.bootstrap import ensure_index, init, scoped, teardown
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services, sample_pages
-from pipeline.messages import RawPage
+from pipeline.errors import PermanentError
+from pipeline.index.client import es_client
+from pipeline.index.documents import bulk_action
+from pipeline.messages import RawPage, Story
 from pipeline.publish import publish_pages
-from pipeline.split import split_page
+from pipeline.split import SiteMemory, split
+from pipeline.tools.bench.split import html_pages
 from pipeline.tools.worker_process import running_worker, wait_until_indexed
 
 
-def sample_copies(count: int) -> list[RawPage]:
-    samples = [s.page for s in sample_pages()]
+def copies(samples: list[RawPage], count: int) -> list[RawPage]:
     pages = []
     for i in range(count):
         base = samples[i % len(samples)]
@@ -32,18 +45,59 @@ def sample_copies(count: int) -> list[RawPage]:
     return pages
 
 
-def pipeline_throughput(
-    settings: Settings, pages: int, say: Callable[[str], None], timeout: float = 900.0
-) -> dict[str, Any]:
-    settings = ensure_services(settings, say)
-    tag = "bench" + uuid.uuid4().hex[:6]
-    settings = scoped(settings, tag)
+def sample_copies(count: int) -> list[RawPage]:
+    return copies([s.page for s in sample_pages()], count)
+
+
+def _kinds(html_dir: Path | None) -> dict[str, list[RawPage]]:
+    samples = [s.page for s in sample_pages()]
+    kinds = {
+        "text": [p for p in samples if p.content_type == "text/plain"],
+        "html": [p for p in samples if p.content_type == "text/html"],
+    }
+    if html_dir is not None:
+        kinds["real"] = html_pages(html_dir)
+    return kinds
+
+
+def _split_alone(pages: list[RawPage]) -> tuple[list[Story], float]:
+    memory = SiteMemory()
+    stories: list[Story] = []
+    t0 = time.perf_counter()
+    for page in pages:
+        try:
+            stories.extend(split(page, memory).stories)
+        except PermanentError:
+            continue
+    return stories, time.perf_counter() - t0
+
+
+def _ceiling(settings: Settings, stories: list[Story]) -> float:
+    """Seconds to bulk-index ``stories`` into a fresh index from the template, in worker-size batches."""
+    ceiling = scoped(settings, settings.topic_prefix + "c")
+    ensure_index(ceiling)
+    es = es_client(ceiling)
+    try:
+        t0 = time.perf_counter()
+        size = settings.bulk_batch_size
+        for i in range(0, len(stories), size):
+            batch = stories[i : i + size]
+            response = es.bulk(
+                operations=[part for s in batch for part in bulk_action(s, ceiling.index_alias)]
+            )
+            if response["errors"]:
+                raise RuntimeError("the ceiling's bulk requests were refused")
+        es.indices.refresh(index=ceiling.index_alias)
+        return time.perf_counter() - t0
+    finally:
+        es.close()
+        teardown(ceiling)
+
+
+def _end_to_end(settings: Settings, pages: list[RawPage], ids: list[str], timeout: float) -> float:
     init(settings)
-    batch = sample_copies(pages)
-    ids = sorted({story.id for page in batch for story in split_page(page)})
-    say(f"publishing {len(batch)} pages ({len(ids)} stories) to {tag}.pages.v1 ...")
-    publish_pages(settings, batch)
-    log_path = settings.state_dir / "logs" / f"{tag}-worker.log"
+    publish_pages(settings, pages)
+    log_path = settings.state_dir / "logs" / f"{settings.topic_prefix}-worker.log"
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -60,14 +114,45 @@ def pipeline_throughput(
             settings, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}
         ) as worker:
             wait_until_indexed(settings, ids, worker, timeout, progress)
-            elapsed = time.monotonic() - t0
+            return time.monotonic() - t0
     finally:
         teardown(settings)
-    return {
-        "pages": len(batch),
-        "stories": len(ids),
-        "seconds": round(elapsed, 2),
-        "pages_per_s": round(len(batch) / elapsed, 1),
-        "stories_per_s": round(len(ids) / elapsed, 1),
-        "note": "one worker, from its start (incl. consumer-group join) until every story is searchable",
-    }
+
+
+def pipeline_throughput(
+    settings: Settings,
+    pages: int,
+    say: Callable[[str], None],
+    html_dir: Path | None = None,
+    timeout: float = 900.0,
+) -> dict[str, Any]:
+    settings = ensure_services(settings, say)
+    results: dict[str, Any] = {}
+    for kind, samples in _kinds(html_dir).items():
+        batch = copies(samples, pages)
+        stories, split_s = _split_alone(batch)
+        ids = sorted({s.id for s in stories})
+        tag = "bench" + uuid.uuid4().hex[:6]
+        run = scoped(settings, tag)
+        say(
+            f"{kind}: {len(batch)} pages ({len(ids)} stories); split alone {len(batch) / split_s:.0f} pages/s"
+        )
+        ceiling_s = _ceiling(run, stories)
+        say(f"{kind}: Elasticsearch ceiling {len(stories) / ceiling_s:.0f} stories/s; now one worker ...")
+        e2e_s = _end_to_end(run, batch, ids, timeout)
+        results[kind] = {
+            "pages": len(batch),
+            "stories": len(ids),
+            "split_alone_pages_per_s": round(len(batch) / split_s, 1),
+            "end_to_end_pages_per_s": round(len(batch) / e2e_s, 1),
+            "end_to_end_stories_per_s": round(len(ids) / e2e_s, 1),
+            "es_ceiling_stories_per_s": round(len(stories) / ceiling_s, 1),
+            "end_to_end_vs_split_alone": round(split_s / e2e_s, 2),
+            "end_to_end_vs_es_ceiling": round(ceiling_s / e2e_s * len(ids) / max(1, len(stories)), 2),
+        }
+        say(f"{kind}: {results[kind]}")
+    results["note"] = (
+        "end to end: one worker (WIRESTREAM_SPLIT_PROCESSES split processes), from its start incl. "
+        "group join; split alone: one process, one core"
+    )
+    return results
