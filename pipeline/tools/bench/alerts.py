@@ -24,7 +24,6 @@ from __future__ import annotations
 import random
 import re
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -37,9 +36,10 @@ from pipeline.alerts.store import add_rules, fired_count
 from pipeline.bootstrap import init, scoped, teardown
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services, sample_pages
-from pipeline.messages import Alert, IndexedBatch, RawPage, Story
+from pipeline.messages import RawPage
 from pipeline.publish import publish_pages
 from pipeline.split import split_page
+from pipeline.tools.bench.latency import PageTimes, percentile, wait_until
 from pipeline.tools.bench.pipeline import sample_copies
 from pipeline.tools.worker_process import caught_up, running_worker, wait_until_indexed
 from pipeline.topics import TopicNames
@@ -120,60 +120,6 @@ def article_pages() -> list[RawPage]:
     return pages
 
 
-class _AlertReader(threading.Thread):
-    """Reads the stories, indexed and alerts topics as messages arrive: when each page's story was
-    split (record time on the stories topic), indexed (the indexed batch naming it) and alerted."""
-
-    def __init__(self, settings: Settings, rule: str, hops: bool) -> None:
-        super().__init__(daemon=True)
-        self.hops = hops
-        self.settings = settings
-        self.rule = rule
-        self.arrived: dict[str, float] = {}  # page URL -> when its alert was read
-        self.split_at: dict[str, float] = {}  # page URL -> record time of its story
-        self.indexed_at: dict[str, float] = {}  # page URL -> record time of its indexed batch
-        self._page_of: dict[str, str] = {}  # story id -> page URL
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        names = TopicNames.from_settings(self.settings)
-        consumer = kafka_clients.consumer(
-            self.settings,
-            *((names.stories, names.indexed) if self.hops else ()),
-            names.alerts,
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            fetch_max_wait_ms=50,
-        )
-        try:
-            while not self.stop.is_set():
-                for tp, records in consumer.poll(timeout_ms=100).items():
-                    now = time.time()
-                    for record in records:
-                        if tp.topic == names.stories:
-                            story = Story.model_validate_json(record.value)
-                            self._page_of[story.id] = story.page_url
-                            self.split_at.setdefault(story.page_url, record.timestamp / 1000)
-                        elif tp.topic == names.indexed:
-                            for story_id in IndexedBatch.model_validate_json(record.value).ids:
-                                if story_id in self._page_of:
-                                    self.indexed_at.setdefault(
-                                        self._page_of[story_id], record.timestamp / 1000
-                                    )
-                        else:
-                            alert = Alert.model_validate_json(record.value)
-                            if alert.rule == self.rule:
-                                self.arrived.setdefault(alert.page_url, now)
-        finally:
-            consumer.close()
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
 def _run_settings(settings: Settings, what: str) -> Settings:
     return scoped(settings, f"bench{what}" + uuid.uuid4().hex[:6])
 
@@ -193,7 +139,7 @@ def latency(
     try:
         watch = Rule(name="bench-latency", query=MARKER)
         add_rules(run, [watch, *journalist_rules(max(0, rules - 1))])
-        reader = _AlertReader(run, watch.name, hops)
+        reader = PageTimes(run, watch.name, hops)
         reader.start()
         log_path = run.state_dir / "logs" / f"{run.topic_prefix}-worker.log"
         with running_worker(run, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}) as worker:
@@ -217,9 +163,7 @@ class _PacedLoad:
     """One-story pages published at a steady rate; 1 in ``marked_every`` names the watched word and
     is timed from the producer until its alert is read."""
 
-    def __init__(
-        self, run: Settings, reader: _AlertReader, worker: Any, rate: float, marked_every: int
-    ) -> None:
+    def __init__(self, run: Settings, reader: PageTimes, worker: Any, rate: float, marked_every: int) -> None:
         self.reader = reader
         self.worker = worker
         self.rate = rate
@@ -239,7 +183,7 @@ class _PacedLoad:
         warm = numbered_page(-1, self.articles[0])
         self._send(warm)
         self.producer.flush()
-        _wait(lambda: warm.canonical_url in self.reader.arrived, 120, self.worker, "the warm-up alert")
+        wait_until(lambda: warm.canonical_url in self.reader.arrived, 120, self.worker, "the warm-up alert")
 
     def publish(self, seconds: float, warmup: float) -> None:
         self.total = int(self.rate * seconds)
@@ -262,7 +206,9 @@ class _PacedLoad:
                 )
         self.producer.flush()
         self.published_in = time.time() - start - warmup
-        _wait(lambda: all(url in self.reader.arrived for url in self.sent), 120, self.worker, "every alert")
+        wait_until(
+            lambda: all(url in self.reader.arrived for url in self.sent), 120, self.worker, "every alert"
+        )
         if sys.stderr.isatty():
             print(file=sys.stderr)
 
@@ -274,15 +220,15 @@ class _PacedLoad:
         delays = [reader.arrived[url] - at for url, at in sent.items()]
 
         def median_of(hop: Callable[[str], float]) -> float:
-            return round(_percentile([hop(url) for url in sent], 0.5), 3)
+            return round(percentile([hop(url) for url in sent], 0.5), 3)
 
         figures: dict[str, Any] = {
             "stories": self.total,
             "rate_per_s": round(self.total / self.published_in, 1),
             "alerts_timed": len(sent),
-            "p50_s": round(_percentile(delays, 0.50), 3),
-            "p90_s": round(_percentile(delays, 0.90), 3),
-            "p99_s": round(_percentile(delays, 0.99), 3),
+            "p50_s": round(percentile(delays, 0.50), 3),
+            "p90_s": round(percentile(delays, 0.90), 3),
+            "p99_s": round(percentile(delays, 0.99), 3),
             "max_s": round(max(delays), 3),
         }
         if hops:
@@ -290,16 +236,6 @@ class _PacedLoad:
             figures["median_index_s"] = median_of(lambda url: reader.indexed_at[url] - reader.split_at[url])
             figures["median_match_s"] = median_of(lambda url: reader.arrived[url] - reader.indexed_at[url])
         return figures
-
-
-def _wait(done: Callable[[], bool], timeout: float, worker: Any, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if worker.poll() is not None:
-            raise RuntimeError(f"the worker exited with code {worker.returncode} while waiting for {what}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def throughput(settings: Settings, rules: int, pages: int, say: Callable[[str], None]) -> dict[str, Any]:
@@ -317,7 +253,7 @@ def throughput(settings: Settings, rules: int, pages: int, say: Callable[[str], 
         with running_worker(run, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}) as worker:
             wait_until_indexed(run, ids, worker, timeout=900)
             indexed_s = time.monotonic() - t0
-            _wait(lambda: caught_up(run, names.indexed), 900, worker, "the alert stage")
+            wait_until(lambda: caught_up(run, names.indexed), 900, worker, "the alert stage")
             matched_s = time.monotonic() - t0
         return {
             "rules": rules,

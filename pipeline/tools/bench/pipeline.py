@@ -9,7 +9,9 @@ machine's speed cancels out:
 * end to end - the pages published to fresh topics, one worker started, timed from its start (group
   join and split processes included) until every expected story is searchable;
 * Elasticsearch's ceiling - the very same stories bulk-indexed straight into an index made from the
-  project's template (batches of ``WIRESTREAM_BULK_BATCH_SIZE``).
+  project's template (batches of ``WIRESTREAM_BULK_BATCH_SIZE``);
+
+and then publish-to-searchable latency (p50, p99, max) at half the end-to-end rate (``latency.py``).
 
 Topics and indices are the benchmark's own and are deleted afterwards.
 """
@@ -32,6 +34,7 @@ from pipeline.index.documents import bulk_action
 from pipeline.messages import RawPage, Story
 from pipeline.publish import publish_pages
 from pipeline.split import SiteMemory, split
+from pipeline.tools.bench.latency import searchable_latency
 from pipeline.tools.bench.split import html_pages
 from pipeline.tools.worker_process import running_worker, wait_until_indexed
 
@@ -125,6 +128,7 @@ def pipeline_throughput(
     say: Callable[[str], None],
     html_dir: Path | None = None,
     timeout: float = 900.0,
+    latency_seconds: float = 30.0,
 ) -> dict[str, Any]:
     settings = ensure_services(settings, say)
     results: dict[str, Any] = {}
@@ -150,6 +154,9 @@ def pipeline_throughput(
             "end_to_end_vs_split_alone": round(split_s / e2e_s, 2),
             "end_to_end_vs_es_ceiling": round(ceiling_s / e2e_s * len(ids) / max(1, len(stories)), 2),
         }
+        half = max(1.0, round(len(batch) / e2e_s / 2))
+        say(f"{kind}: publish-to-searchable latency at {half:g} pages/s (half the end-to-end rate) ...")
+        results[kind]["latency_at_half_rate"] = searchable_latency(settings, samples, half, latency_seconds)
         say(f"{kind}: {results[kind]}")
     results["note"] = (
         "end to end: one worker (WIRESTREAM_SPLIT_PROCESSES split processes), from its start incl. "
