@@ -227,10 +227,9 @@ def partition_views(app: faust.App) -> list[PartitionView]:
 
 def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs) -> None:
     # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
-    # sees what all partitions have seen (pages of one site are spread over partitions by URL).
-    # Pages are split on a thread (the stage): the table belongs to the loop, writes go through it.
-    # Written from outside the stream's events (the split thread hands writes to the loop), so the
-    # changelog partition comes from the key (use_partitioner), not from the event being processed.
+    # sees what all partitions have seen (pages of one site are spread over partitions by URL). It is
+    # written outside the stream's events (by the split pool, or from the split thread through the
+    # loop), so the changelog partition comes from the key (use_partitioner), not from an event.
     table = app.GlobalTable(
         f"{settings.worker_group}-site-memory",
         default=None,

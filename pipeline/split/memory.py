@@ -62,6 +62,10 @@ class SiteMemory:
     def key(site: str, text: str) -> str:
         return f"{site}|{fingerprint(text)}"
 
+    @staticmethod
+    def site_of(key: str) -> str:
+        return key.split("|", 1)[0]
+
     def observe(self, site: str, page_url: str, paragraphs: Iterable[str], day: int | None = None) -> None:
         page = fingerprint(page_url)[:12]
         mark = f"{DAY_MARK}{today() if day is None else day}"

@@ -121,7 +121,9 @@ class _Lane:
     def start(self) -> None:
         size = self.pool.size
         seed = {
-            k: v for k, v in list(self.pool.store.items()) if lane_of(k.split("|", 1)[0], size) == self.index
+            k: v
+            for k, v in list(self.pool.store.items())
+            if lane_of(SiteMemory.site_of(k), size) == self.index
         }
         ours, theirs = self.pool.context.Pipe()
         self.process = self.pool.context.Process(
@@ -149,9 +151,7 @@ class _Lane:
 
     def replace(self, why: str) -> None:
         log.warning("split process %d replaced: %s", self.index, why, extra={"stage": "split"})
-        if self.process is not None and self.process.is_alive():
-            self.process.kill()
-            self.process.join(5)
+        self.stop()
         if self.conn is not None:
             self.conn.close()
         self.start()

@@ -41,13 +41,23 @@ def running_worker(
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_worker(proc)
+
+
+def stop_worker(proc: subprocess.Popen[bytes], grace: float = 30.0) -> float | None:
+    """SIGTERM, then SIGKILL after ``grace``: the seconds it took to exit on SIGTERM (None: it had
+    already exited, or had to be killed)."""
+    if proc.poll() is not None:
+        return None
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+        return round(time.monotonic() - t0, 1)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return None
 
 
 def indexed_count(settings: Settings, ids: list[str]) -> int:
@@ -87,18 +97,26 @@ def wait_until_indexed(
         progress(len(ids), len(ids))
 
 
-def group_offsets(settings: Settings, topic: str) -> dict[int, tuple[int | None, int]]:
-    """Per partition of ``topic``: the worker group's committed offset (None: nothing yet) and the end."""
-    admin = kafka_clients.admin(settings, "wirestream-group-offsets")
+def topic_ends(settings: Settings, topic: str) -> dict[int, int]:
+    """The end offset of each partition of ``topic``."""
     consumer = kafka_clients.consumer(settings, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        ends = consumer.end_offsets(partitions)
-        group = settings.worker_group
-        committed = admin.list_group_offsets({group: partitions}).get(group, {})
-        return {tp.partition: (_offset(committed.get(tp)), end) for tp, end in ends.items()}
+        return {tp.partition: end for tp, end in consumer.end_offsets(partitions).items()}
     finally:
         consumer.close()
+
+
+def group_offsets(settings: Settings, topic: str) -> dict[int, tuple[int | None, int]]:
+    """Per partition of ``topic``: the worker group's committed offset (None: nothing yet) and the end."""
+    ends = topic_ends(settings, topic)
+    admin = kafka_clients.admin(settings, "wirestream-group-offsets")
+    try:
+        group = settings.worker_group
+        partitions = [TopicPartition(topic, p) for p in ends]
+        committed = admin.list_group_offsets({group: partitions}).get(group, {})
+        return {p: (_offset(committed.get(TopicPartition(topic, p))), end) for p, end in ends.items()}
+    finally:
         admin.close()
 
 

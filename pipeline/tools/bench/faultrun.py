@@ -22,7 +22,14 @@ from pipeline.index.client import es_client
 from pipeline.messages import RawPage
 from pipeline.split import split_page
 from pipeline.tools.bench.alerts import article_pages, numbered_page
-from pipeline.tools.worker_process import group_offsets, indexed_count, start_worker
+from pipeline.tools.worker_process import (
+    caught_up,
+    group_offsets,
+    indexed_count,
+    start_worker,
+    stop_worker,
+    topic_ends,
+)
 from pipeline.topics import TopicNames
 
 Say = Callable[[str], None]
@@ -123,17 +130,7 @@ class Supervisor:
 
     def stop(self, grace: float = 60.0) -> float | None:
         """SIGTERM; the seconds it took to exit (None: it had to be killed)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return None
-        t0 = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=grace)
-            return round(time.monotonic() - t0, 1)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            return None
+        return None if self.proc is None else stop_worker(self.proc, grace)
 
 
 @dataclass
@@ -177,7 +174,7 @@ class Run:
         t0 = time.monotonic()
         while time.monotonic() < deadline:
             self.sup.keep_running()
-            if indexed_count(self.settings, ids) == len(ids) and self._committed_to_the_end():
+            if indexed_count(self.settings, ids) == len(ids) and caught_up(self.settings, self.topics.pages):
                 break
             time.sleep(1.0)
         found = indexed_count(self.settings, ids)
@@ -195,20 +192,8 @@ class Run:
             },
         }
 
-    def _committed_to_the_end(self) -> bool:
-        offsets = group_offsets(self.settings, self.topics.pages).values()
-        return all(end == 0 or (c is not None and c >= end) for c, end in offsets)
-
     def dead_letters(self) -> int:
-        consumer = kafka_clients.consumer(self.settings, enable_auto_commit=False)
-        try:
-            topic = self.topics.deadletter
-            from kafka import TopicPartition
-
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-            return sum(consumer.end_offsets(parts).values())
-        finally:
-            consumer.close()
+        return sum(topic_ends(self.settings, self.topics.deadletter).values())
 
 
 @contextmanager
