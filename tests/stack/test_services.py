@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,6 +89,10 @@ def test_stop_ends_the_whole_process_group(settings: Settings) -> None:
     proc = subprocess.Popen([sys.executable, "-c", script, marker], start_new_session=True)
     svc.record_path.parent.mkdir(parents=True)
     svc.record_path.write_text(json.dumps({"pid": proc.pid, "pgid": proc.pid, "version": "x"}))
+    # a python that is a launcher (pyenv's shim) shows its final command line only once it exec'd
+    deadline = time.monotonic() + 10
+    while svc.running_pid() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert svc.running_pid() == proc.pid
     assert svc.stop(grace=1.0)
     proc.wait(timeout=10)
