@@ -1,4 +1,4 @@
-"""`wirestream eval split|extract|lang`: quality scores on labelled data."""
+"""`wirestream eval split|extract|lang|pages|clusters`: quality scores on labelled data."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from pipeline.cli.common import echo_json, progress_line
 from pipeline.cli.split import ENGINE_CHOICE
+from pipeline.cluster.evaluate import evaluate_clusters
 from pipeline.language.evaluate import evaluate_engines
 from pipeline.split import split, split_page
 from pipeline.split.evaluate import evaluate_extraction, evaluate_split
@@ -111,4 +112,20 @@ def eval_pages(directory: Path, publishers: Path | None, labels: Path | None, ve
     report = {"all": summarise(scores), "by_language": by_language_group(scores)}
     if labelled:
         report["labelled_teasers"] = summarise_labels(teaser_scores)
+    echo_json(report)
+
+
+@eval_group.command("clusters")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--days", type=float, default=3.0, show_default=True, help="Age horizon of a cluster.")
+@click.option("--batch", type=int, default=50, show_default=True, help="Stories per batch, as in the stream.")
+@click.option("-v", "--verbose", is_flag=True, help="List every story put in the wrong cluster.")
+def eval_clusters(directory: Path, days: float, batch: int, verbose: bool) -> None:
+    """Pairwise precision and recall of the story clusters on a labelled set (tests/data/clusters),
+    through the worker's clusterer with its state in memory, and what it cost."""
+    report = evaluate_clusters(directory, days, batch)
+    wrong = report.pop("wrong")
+    if verbose:
+        for line in wrong:
+            click.echo(line)
     echo_json(report)

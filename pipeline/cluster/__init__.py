@@ -1,0 +1,1 @@
+"""Near-duplicate story clusters across sites (see README.md in this folder)."""

@@ -1,0 +1,107 @@
+"""Which cluster a story joins (pure): compare its print with its candidates', join the closest.
+
+Two stories are copies of one story when one of these holds (estimates from the signatures):
+
+* their texts are alike: Jaccard similarity of the bodies at least :data:`SAME_TEXT`;
+* one text is mostly inside the other (a copy trimmed to its first paragraphs, or one with a local
+  paragraph added): containment at least :data:`INSIDE`, with Jaccard at least :data:`INSIDE_FLOOR`;
+* one is short (a teaser, at most :data:`SHORT_WORDS` words) and it is the other's lead: the leads'
+  containment at least :data:`LEAD_INSIDE`, Jaccard at least :data:`LEAD_FLOOR`.
+
+Otherwise they are different stories, however much vocabulary they share: two earthquakes in one
+week, or a follow-up that repeats yesterday's background paragraph, share a paragraph's shingles at
+most, far below these thresholds.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pipeline.cluster.prints import Print
+
+SAME_TEXT = 0.5
+INSIDE = 0.8
+INSIDE_FLOOR = 0.25
+SHORT_WORDS = 60
+LEAD_INSIDE = 0.65
+LEAD_FLOOR = 0.25
+
+
+@dataclass(frozen=True)
+class Member:
+    """A story already in a cluster, as the cluster state keeps it."""
+
+    story_id: str
+    cluster_id: str
+    lang: str
+    site: str
+    at: datetime  # the story's first-seen time
+    print: Print
+
+
+def jaccard(a: array[int], b: array[int]) -> float:
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+
+
+def containment(j: float, size_a: int, size_b: int) -> float:
+    """Share of the smaller set inside the larger, from their Jaccard similarity and sizes."""
+    if not size_a or not size_b:
+        return 0.0
+    common = j * (size_a + size_b) / (1 + j)
+    return min(1.0, common / min(size_a, size_b))
+
+
+def similarity(a: Print, b: Print) -> float:
+    """How alike two stories are when they are copies of one story (0 when they are not)."""
+    body = jaccard(a.body, b.body)
+    if body >= SAME_TEXT:
+        return body
+    if body >= INSIDE_FLOOR and containment(body, a.body_size, b.body_size) >= INSIDE:
+        return body
+    if min(a.words, b.words) <= SHORT_WORDS:
+        lead = jaccard(a.lead, b.lead)
+        if lead >= LEAD_FLOOR and containment(lead, a.lead_size, b.lead_size) >= LEAD_INSIDE:
+            return lead
+    return 0.0
+
+
+def closest(story: Print, candidates: Iterable[Member]) -> Member | None:
+    """The candidate most like the story among those that are copies of it (ties: the earliest)."""
+    best: tuple[float, datetime, str] | None = None
+    chosen = None
+    for member in candidates:
+        score = similarity(story, member.print)
+        if not score:
+            continue
+        key = (-score, member.at, member.story_id)
+        if best is None or key < best:
+            best, chosen = key, member
+    return chosen
+
+
+class BandIndex:
+    """Members by LSH band, in memory: the stories of one batch, or a whole evaluation set."""
+
+    def __init__(self) -> None:
+        self._bands: dict[tuple[str, str], list[Member]] = defaultdict(list)
+
+    def add(self, member: Member) -> None:
+        for band in member.print.bands():
+            self._bands[(member.lang, band)].append(member)
+
+    def candidates(self, lang: str, story: Print, since: datetime | None = None) -> list[Member]:
+        seen: dict[str, Member] = {}
+        for band in story.bands():
+            for member in self._bands.get((lang, band), ()):
+                if since is None or member.at >= since:
+                    seen.setdefault(member.story_id, member)
+        return list(seen.values())
+
+
+def horizon(at: datetime, days: float) -> datetime:
+    """Clusters whose stories are all older than this, relative to a story seen at ``at``, are closed."""
+    return at - timedelta(days=days)

@@ -1,0 +1,89 @@
+"""A story's print for near-duplicate clustering (pure): MinHash signatures of its text and lead.
+
+* Text is compared in a form that survives republishing edits: case, accents, punctuation, quote
+  styles, digit scripts (Arabic-Indic and Persian digits are read as 0-9) and the letter variants of
+  Arabic script are folded; each Han, kana or Hangul character is a word.
+* Shingles are runs of :data:`SHINGLE` words; a text shorter than that is one shingle.
+* Two signatures per story: the whole text (the *body*), and its *lead* (the first
+  :data:`LEAD_WORDS` words), so a teaser that is an article's lead finds the article, whose whole
+  text it shares too little of to be found by the body.
+* Each signature is cut into :data:`BANDS` bands of :data:`ROWS` values (LSH): two texts with Jaccard
+  similarity J share at least one band with probability 1 - (1 - J^ROWS)^BANDS (J = 0.5: 0.996,
+  J = 0.3: 0.68, J = 0.1: 0.04). Stories sharing a band are *candidates*; :mod:`decide` compares
+  their signatures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+
+from pipeline.cluster.minhash import NUM_PERM, signature
+
+SHINGLE = 3
+LEAD_SHINGLE = 2
+LEAD_WORDS = 40
+ROWS = 3
+BANDS = NUM_PERM // ROWS  # 42 bands of 3 of the 128 values
+
+_WORD = re.compile(
+    r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_\u3040-\u30ff\u3400-\u9fff]+"
+)
+
+#: Letters that the same word is written with in different places (Arabic and Persian keyboards).
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ـ": None})
+
+
+def words(text: str) -> list[str]:
+    """The text's words, folded (case, accents, digit scripts, Arabic letter variants)."""
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    folded = "".join(_digit(c) for c in folded if not unicodedata.combining(c))
+    return _WORD.findall(folded)
+
+
+def _digit(char: str) -> str:
+    if char.isdigit() and not char.isascii():
+        value = unicodedata.digit(char, None)
+        return str(value) if value is not None else char
+    return char
+
+
+def shingles(seq: list[str], size: int = SHINGLE) -> set[str]:
+    if len(seq) < size:
+        return {" ".join(seq)} if seq else set()
+    return {" ".join(seq[i : i + size]) for i in range(len(seq) - size + 1)}
+
+
+@dataclass(frozen=True)
+class Print:
+    """A story's signatures and the number of distinct shingles each stands for."""
+
+    body: array[int]
+    body_size: int
+    lead: array[int]
+    lead_size: int
+    words: int  # words in the whole text
+
+    def bands(self) -> list[str]:
+        """The LSH band keys of both signatures (``b..`` body, ``l..`` lead)."""
+        return _bands("b", self.body) + _bands("l", self.lead)
+
+
+def _bands(kind: str, values: array[int]) -> list[str]:
+    keys = []
+    for band in range(BANDS):
+        rows = values[band * ROWS : (band + 1) * ROWS].tobytes()
+        keys.append(kind + hashlib.blake2b(rows, digest_size=8, person=bytes([band])).hexdigest())
+    return keys
+
+
+def story_print(title: str | None, text: str) -> Print:
+    """The print of a story's text (the title is left out: it is what republishers rewrite)."""
+    seq = words(text)
+    if not seq and title:
+        seq = words(title)
+    body, lead = shingles(seq), shingles(seq[:LEAD_WORDS], LEAD_SHINGLE)
+    return Print(signature(body), len(body), signature(lead), len(lead), len(seq))
