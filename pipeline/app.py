@@ -24,8 +24,6 @@ import logging
 import os
 import signal
 import sys
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -43,13 +41,16 @@ from pipeline.alerts.redeliver import redeliver, retry_schedule
 from pipeline.alerts.rulebook import RuleBook
 from pipeline.alerts.stage import AlertStage
 from pipeline.alerts.stats import AlertStats
+from pipeline.cluster.clusterer import Clusterer
+from pipeline.cluster.indices import ensure_cluster_indices
+from pipeline.cluster.state import ElasticState
 from pipeline.config import Settings
 from pipeline.index.client import async_es_client, transient
 from pipeline.index.stage import IndexStage
 from pipeline.index.writer import BulkWriter
-from pipeline.language import engines as language_engines
-from pipeline.messages import Alert
-from pipeline.observability.liveness import EXIT_STALLED, LoopLag, PartitionView, ShutdownDeadline, StallWatch
+from pipeline.messages import Alert, utcnow
+from pipeline.observability.housekeeping import STALLED, add_housekeeping
+from pipeline.observability.liveness import EXIT_STALLED, ShutdownDeadline
 from pipeline.observability.logging import logging_config
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.split import SiteMemory, split
@@ -159,72 +160,6 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-def add_housekeeping(app: faust.App, settings: Settings, stats: AlertStats) -> None:
-    """Language models loaded at start, the health page, the alert counters in the log."""
-
-    @app.task  # type: ignore[untyped-decorator]
-    async def load_language_models() -> None:  # at start, not on the first page
-        await asyncio.get_running_loop().run_in_executor(None, language_engines.warm_up)
-
-    watch = StallWatch(settings.worker_stall_seconds)
-    stalled: list[str] = []
-    lag = LoopLag()
-
-    @app.task  # type: ignore[untyped-decorator]
-    async def measure_loop_lag() -> None:  # the loop must never block (heartbeats, health, acks)
-        while True:
-            before = time.monotonic()
-            await asyncio.sleep(0.1)
-            now = time.monotonic()
-            lag.observe(now, now - before - 0.1)
-
-    @app.page("/health/")
-    async def health(web: Any, request: Any) -> Any:  # up, agents running, no partition stalled
-        status = {"group": settings.worker_group, "loop_lag_ms_max": lag.max_ms, "alerts": stats.as_dict()}
-        if stalled:
-            return web.json({"status": "stalled", "stalled": stalled, **status}, status=503)
-        return web.json({"status": "ok", **status})
-
-    @app.timer(5.0)  # type: ignore[untyped-decorator]
-    async def watch_for_stalls() -> None:
-        stalls = watch.observe(time.monotonic(), partition_views(app))
-        if stalls and not stalled:
-            stalled.extend(str(stall) for stall in stalls)
-            for stall in stalls:
-                log.error(
-                    "partition stalled: %s; stopping so that a restart reads it again from its commit",
-                    stall,
-                    extra={"stage": "worker", "topic": stall.topic, "partition": stall.partition},
-                )
-            STALLED.set()
-            os.kill(os.getpid(), signal.SIGTERM)  # the usual shutdown: commit what is done, then exit 75
-
-    @app.timer(60.0)  # type: ignore[untyped-decorator]
-    async def report_alert_stats() -> None:
-        if stats.batches:
-            log.info("alert stage", extra={"stage": "alerts", **stats.as_dict()})
-
-
-def partition_views(app: faust.App) -> list[PartitionView]:
-    """The consumer's view of each assigned partition it commits (faust's bookkeeping, read only)."""
-    consumer: Any = app.consumer
-    busy = {message.topic for message in list(consumer.unacked)}
-    committed = consumer._committed_offset
-    read = consumer._read_offset
-    views = []
-    for tp in consumer.assignment():
-        if not app.topics.acks_enabled_for(tp.topic):  # tables' changelogs are read, not committed
-            continue
-        try:
-            end = consumer.highwater(tp)
-        except Exception:  # not fetched yet
-            end = None
-        views.append(
-            PartitionView(tp.topic, tp.partition, committed.get(tp), end, read.get(tp), tp.topic in busy)
-        )
-    return views
-
-
 def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs) -> None:
     # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
     # sees what all partitions have seen (pages of one site are spread over partitions by URL). It is
@@ -281,7 +216,10 @@ def add_index_agent(app: faust.App, settings: Settings, stories: Any, out: Outpu
         es = async_es_client(settings)
         writer = BulkWriter(es, settings.index_alias, RetryPolicy(cap=settings.bulk_backoff_max_seconds))
         indexed = out.indexed if settings.alerts_enabled else None
-        stage = IndexStage(writer, DeadLetters("index", out.dead), indexed, stop_loudly)
+        clusters = await clusterer(settings, es) if settings.clusters_enabled else None
+        stage = IndexStage(
+            writer, DeadLetters("index", out.dead), indexed, stop_loudly, clusters, ELASTICSEARCH_WAIT
+        )
         try:
             async for events in stream.take_events(
                 settings.bulk_batch_size, within=settings.bulk_linger_seconds
@@ -289,6 +227,34 @@ def add_index_agent(app: faust.App, settings: Settings, stories: Any, out: Outpu
                 await stage.batch(messages(events))
         finally:
             await es.close()
+
+    if settings.clusters_enabled:
+
+        @app.timer(3600.0, on_leader=True)  # type: ignore[untyped-decorator]
+        async def close_old_clusters() -> None:
+            es = async_es_client(settings)
+            try:
+                forgotten = await ElasticState(es, settings.index_alias).prune(
+                    settings.cluster_days, utcnow()
+                )
+                log.info("cluster state pruned", extra={"stage": "index", "count": forgotten})
+            except Exception as exc:  # Elasticsearch away: the next hour tries again
+                log.warning("could not prune the cluster state: %s", exc, extra={"stage": "index"})
+            finally:
+                await es.close()
+
+
+async def clusterer(settings: Settings, es: Any) -> Clusterer:
+    """The index stage's clusterer; its indices made first (Elasticsearch may still be starting)."""
+    loop = asyncio.get_running_loop()
+    await ELASTICSEARCH_WAIT.call(
+        lambda: loop.run_in_executor(None, ensure_cluster_indices, settings),
+        retryable=transient,
+        on_retry=log_retries(log, "index stage waiting for Elasticsearch", {"stage": "index"}),
+    )
+    return Clusterer(
+        ElasticState(es, settings.index_alias), settings.cluster_days, partial(loop.run_in_executor, None)
+    )
 
 
 def add_alert_agent(
@@ -362,10 +328,6 @@ def add_notify_agent(
             return
         if report.due:
             log.info("notifications redelivered", extra={"stage": "notify", **report.as_dict()})
-
-
-#: Set when a partition stalled: the worker stops and exits with :data:`EXIT_STALLED`.
-STALLED = threading.Event()
 
 
 class Worker(faust.Worker):

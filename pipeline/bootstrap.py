@@ -12,9 +12,10 @@ from kafka.errors import TopicAlreadyExistsError
 
 from pipeline import kafka_clients
 from pipeline.alerts.indices import ensure_alert_indices
+from pipeline.cluster.indices import ensure_cluster_indices
 from pipeline.config import Settings
 from pipeline.index.client import es_client
-from pipeline.index.template import first_index, index_template
+from pipeline.index.template import first_index, index_template, mappings
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.topics import ALL, TopicNames
 
@@ -57,7 +58,8 @@ def ensure_index(settings: Settings) -> bool:
     try:
         alias = settings.index_alias
         es.indices.put_index_template(name=alias, **index_template(alias))
-        if es.indices.exists_alias(name=alias):
+        if es.indices.exists_alias(name=alias):  # fields added since its indices were made
+            es.indices.put_mapping(index=alias, properties=mappings()["properties"])
             return False
         if es.indices.exists(index=alias):
             raise RuntimeError(
@@ -85,6 +87,7 @@ def init(settings: Settings, timeout: float = 120.0) -> dict[str, Any]:
     created = with_retries("creating topics", lambda: ensure_topics(settings), timeout)
     index_created = with_retries("creating the index", lambda: ensure_index(settings), timeout)
     with_retries("creating the alert indices", lambda: ensure_alert_indices(settings), timeout)
+    with_retries("creating the cluster indices", lambda: ensure_cluster_indices(settings), timeout)
     return {
         "topics_created": created,
         "topics": vars(TopicNames.from_settings(settings)),

@@ -117,6 +117,17 @@ class Settings(BaseSettings):
         description="Language engine: fastText with langdetect as second opinion, fastText, or langdetect.",
     )
 
+    # --- story clusters (the worker's index stage) ------------------------------------------
+    clusters_enabled: bool = Field(
+        True, description="Group copies of one story across sites into clusters (cluster_id)."
+    )
+    cluster_days: float = Field(
+        3.0,
+        gt=0,
+        description="Clusters whose stories are all older than this many days are closed: a copy seen "
+        "later starts a new cluster, and the state forgets them.",
+    )
+
     # --- alerts (the worker's alert and notify stages) --------------------------------------
     alerts_enabled: bool = Field(True, description="Match indexed stories against the alert rules.")
     alert_linger_seconds: float = Field(

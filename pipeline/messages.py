@@ -126,14 +126,15 @@ class IndexedBatch(Message):
 
 
 class Alert(Message):
-    """A rule matched a story. Fired once per (rule, story); key: the alert id."""
+    """A rule matched a story. Fired once per (rule, cluster of copies of the story); key: the alert id."""
 
     schema_version: Literal[1] = 1
-    id: str = Field(description="Deterministic: hash of rule name and story id.")
+    id: str = Field(description="Deterministic: hash of rule name and cluster id (the story id if none).")
     rule: str = Field(description="Name of the rule that matched.")
     owner: str | None = Field(None, description="The rule's owner.")
     query: str = Field(description="The rule's query, as written.")
-    story_id: str
+    story_id: str = Field(description="The story that fired it (the first copy of its cluster that matched).")
+    cluster_id: str | None = Field(None, description="The story's cluster: copies of it on other sites.")
     kind: StoryKind
     title: str | None = None
     url: str = Field(description="The story's own URL, else the page it was cut from.")

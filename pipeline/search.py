@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from elasticsearch import Elasticsearch, NotFoundError
+
+from pipeline.cluster.indices import clusters_index
 from pipeline.config import Settings
 from pipeline.index.client import es_client
 
@@ -56,15 +59,42 @@ def search(
     site: str | None = None,
     kind: str | None = None,
     limit: int = 10,
+    every_copy: bool = False,
 ) -> list[dict[str, Any]]:
+    """The best matching stories, one per cluster (the best matching copy, with ``cluster``: its
+    size, sites and first-seen time), or every copy (``every_copy``)."""
     filters = {field: [value] for field, value in (("lang", lang), ("site", site), ("kind", kind)) if value}
     body = search_body(query, filters, limit)
+    if not every_copy:
+        body["collapse"] = {"field": "cluster_id"}
     es = es_client(settings)
     try:
         response = es.search(index=settings.index_alias, **body)
+        hits = [hit_summary(hit) for hit in response["hits"]["hits"]]
+        if not every_copy:
+            clusters = _clusters(
+                es, settings.index_alias, [hit.get("cluster_id") or hit["id"] for hit in hits]
+            )
+            for hit in hits:
+                hit["cluster"] = clusters.get(hit.get("cluster_id") or hit["id"])
     finally:
         es.close()
-    return [hit_summary(hit) for hit in response["hits"]["hits"]]
+    return hits
+
+
+def _clusters(es: Elasticsearch, alias: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Size, sites and first-seen time of these clusters (those the cluster index has)."""
+    if not ids:
+        return {}
+    try:
+        found = es.mget(
+            index=clusters_index(alias),
+            ids=list(dict.fromkeys(ids)),
+            source_includes=["size", "sites", "site_count", "first_seen_at", "last_seen_at"],
+        )
+    except NotFoundError:  # clustering never ran here
+        return {}
+    return {doc["_id"]: doc["_source"] for doc in found["docs"] if doc.get("found")}
 
 
 def hit_summary(hit: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,9 @@ from pipeline.search import hit_summary
 
 
 def alert_id(rule: str, story_id: str) -> str:
-    """The same (rule, story) always gives the same id: the alerts index refuses a second one."""
+    """The same (rule, cluster) always gives the same id: the alerts index refuses a second one.
+    A story is named by its cluster (its own id when it has none): a copy of a story that fired the
+    rule on another site is the same alert."""
     return hashlib.sha256(f"{rule}\x00{story_id}".encode()).hexdigest()[:32]
 
 
@@ -128,12 +130,14 @@ def build_alert(rule: Rule, hit: dict[str, Any]) -> Alert:
         field: [str(fragment) for fragment in fragments]
         for field, fragments in hit.get("highlight", {}).items()
     }
+    cluster = hit.get("cluster_id")
     return Alert(
-        id=alert_id(rule.name, hit["id"]),
+        id=alert_id(rule.name, cluster or hit["id"]),
         rule=rule.name,
         owner=rule.owner,
         query=rule.query,
         story_id=hit["id"],
+        cluster_id=cluster,
         kind=hit["kind"],
         title=hit.get("title"),
         url=hit.get("url") or hit["page_url"],

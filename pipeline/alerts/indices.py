@@ -1,5 +1,6 @@
 """The two indices beside the stories: alert rules (``<alias>.rules``) and fired alerts
-(``<alias>.alerts``, one document per (rule, story) fired, created with ``op_type=create``)."""
+(``<alias>.alerts``, one document per (rule, cluster) fired, created with ``op_type=create``; it
+counts the copies of the story that matched the rule, ``copies``)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ ALERT_FIELDS: dict[str, dict[str, Any]] = {
     "rule": {"type": "keyword"},
     "owner": {"type": "keyword"},
     "story_id": {"type": "keyword"},
+    "cluster_id": {"type": "keyword"},
+    "copies": {"type": "integer"},
     "kind": {"type": "keyword"},
     "title": {"type": "text"},
     "url": {"type": "keyword"},

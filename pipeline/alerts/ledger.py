@@ -1,7 +1,8 @@
-"""Fired alerts and their delivery, in ``<alias>.alerts``: each (rule, story) is written once, under
-its id, with ``op_type=create``. Only alerts created now, or created earlier but whose notifications
-never ended (a worker stopped in between), are handed on: a replay fires nothing new, and the
-notify stage skips an alert whose delivery is already recorded."""
+"""Fired alerts and their delivery, in ``<alias>.alerts``: each (rule, cluster) is written once,
+under its id, with ``op_type=create``. Only alerts created now, or created earlier by the same story
+but whose notifications never ended (a worker stopped in between), are handed on: a replay fires
+nothing new, the notify stage skips an alert whose delivery is already recorded, and a copy of the
+story from another site only adds one to the alert's ``copies``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from elasticsearch import AsyncElasticsearch
 from pipeline.alerts.indices import alerts_index
 from pipeline.alerts.stats import AlertStats
 from pipeline.errors import TransientError
+from pipeline.index.merge import Change, merge
 from pipeline.index.triage import Outcome, classify, reason
 from pipeline.messages import Alert, utcnow
 
@@ -66,6 +68,34 @@ def delivery_state(
     return state
 
 
+#: An alert's document lists at most this many story ids of the copies that matched.
+COPIES_LISTED = 1000
+
+
+def counted(copies: Sequence[Alert]) -> Change:
+    """The change that adds these stories to an alert's copies (each story once)."""
+
+    def change(alert_id: str, current: dict[str, Any] | None) -> dict[str, Any] | None:
+        if current is None:  # not recorded (yet): nothing to count on
+            return None
+        listed = list(current.get("copy_ids") or [current["story_id"]])
+        count = int(current.get("copies") or len(listed))
+        for alert in copies:
+            if alert.story_id not in listed:
+                count += 1
+                if len(listed) < COPIES_LISTED:
+                    listed.append(alert.story_id)
+        if count == current.get("copies"):
+            return None
+        return {**current, "copies": count, "copy_ids": listed}
+
+    return change
+
+
+def _copies(alert: Alert) -> dict[str, Any]:
+    return {"copies": 1, "copy_ids": [alert.story_id]}
+
+
 class AlertLedger:
     def __init__(self, es: AsyncElasticsearch, alias: str, stats: AlertStats) -> None:
         self.es = es
@@ -73,19 +103,27 @@ class AlertLedger:
         self.stats = stats
 
     async def record(self, alerts: Sequence[Alert]) -> list[Alert]:
-        """Write each alert under its (rule, story) id unless it is there; return the ones to send."""
+        """Write each alert under its (rule, cluster) id unless it is there; return the ones to send.
+        Another story of the same cluster (in this batch or earlier) is counted as a copy."""
         if not alerts:
             return []
-        operations: list[dict[str, Any]] = []
+        first: dict[str, Alert] = {}
+        copies: list[Alert] = []
         for alert in alerts:
+            if alert.id in first:
+                copies.append(alert)
+            else:
+                first[alert.id] = alert
+        operations: list[dict[str, Any]] = []
+        for alert in first.values():
             operations += [
                 {"create": {"_index": self.index, "_id": alert.id}},
-                alert.model_dump(mode="json", exclude={"schema_version"}),
+                {**alert.model_dump(mode="json", exclude={"schema_version"}), **_copies(alert)},
             ]
         answer = await self.es.bulk(operations=operations, refresh=False)
         fresh: list[Alert] = []
         existing: list[Alert] = []
-        for alert, item in zip(alerts, answer["items"], strict=True):
+        for alert, item in zip(first.values(), answer["items"], strict=True):
             result = item["create"]
             status = int(result.get("status", 0))
             if 200 <= status < 300:
@@ -96,10 +134,33 @@ class AlertLedger:
                 raise TransientError(reason(result.get("error")))
             else:
                 raise RuntimeError(f"alert {alert.id} could not be recorded: {reason(result.get('error'))}")
-        unsent = await self.undelivered(existing)
+        replayed, other_copies = await self._fired_by(existing)
+        unsent = await self.undelivered(replayed)
+        await self._count(copies + other_copies)
         self.stats.fired += len(fresh) + len(unsent)
-        self.stats.already_fired += len(existing) - len(unsent)
+        self.stats.already_fired += len(replayed) - len(unsent)
+        self.stats.copies += len(copies) + len(other_copies)
         return fresh + unsent
+
+    async def _fired_by(self, alerts: Sequence[Alert]) -> tuple[list[Alert], list[Alert]]:
+        """Alerts already recorded: those the same story fired (a replay), and copies (another story
+        of the cluster fired it)."""
+        if not alerts:
+            return [], []
+        found = await self.es.mget(index=self.index, ids=[a.id for a in alerts], source_includes=["story_id"])
+        by = {doc["_id"]: doc["_source"].get("story_id") for doc in found["docs"] if doc.get("found")}
+        same = [a for a in alerts if by.get(a.id, a.story_id) == a.story_id]
+        return same, [a for a in alerts if by.get(a.id, a.story_id) != a.story_id]
+
+    async def _count(self, copies: Sequence[Alert]) -> None:
+        """One more copy on each alert's document, once per story (replays count nobody twice)."""
+        by_alert: dict[str, list[Alert]] = {}
+        for alert in copies:
+            by_alert.setdefault(alert.id, []).append(alert)
+        try:
+            await merge(self.es, self.index, {i: counted(group) for i, group in by_alert.items()})
+        except Exception as exc:  # a count for people to read; the alerts themselves are safe
+            log.warning("could not count %d copies: %s", len(copies), exc, extra={"stage": "alerts"})
 
     async def undelivered(self, alerts: Sequence[Alert]) -> list[Alert]:
         """Of these alerts, those whose notifications have not been attempted to the end (a replay

@@ -12,6 +12,7 @@ class AlertStats:
     stories: int = 0
     fired: int = 0
     already_fired: int = 0
+    copies: int = 0  # copies of a story (same cluster) matching a rule that already fired for it
     rule_errors: int = 0
     delivered: int = 0
     delivery_failures: int = 0  # failed attempts, retried or not

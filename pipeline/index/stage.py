@@ -14,15 +14,21 @@ from collections.abc import Sequence
 from typing import NoReturn, Protocol
 
 from pipeline.errors import PermanentError
+from pipeline.index.client import transient
 from pipeline.index.writer import BulkResult, FatalIndexError
 from pipeline.messages import IndexedBatch, Story, decode
+from pipeline.retry import RetryPolicy, log_retries
 from pipeline.stream import Consumed, DeadLetters, Send, where
 
 log = logging.getLogger("pipeline.worker")
 
 
 class Writer(Protocol):
-    async def write(self, stories: Sequence[Story]) -> BulkResult: ...
+    async def write(self, stories: Sequence[Story], clusters: dict[str, str] | None = None) -> BulkResult: ...
+
+
+class Clusters(Protocol):
+    async def assign(self, stories: Sequence[Story]) -> dict[str, str]: ...
 
 
 class Stop(Protocol):
@@ -33,9 +39,17 @@ class Stop(Protocol):
 
 class IndexStage:
     def __init__(
-        self, writer: Writer, dead_letters: DeadLetters, send_indexed: Send | None, stop: Stop
+        self,
+        writer: Writer,
+        dead_letters: DeadLetters,
+        send_indexed: Send | None,
+        stop: Stop,
+        clusters: Clusters | None = None,
+        wait: RetryPolicy | None = None,
     ) -> None:
         self.writer = writer
+        self.clusters = clusters  # None: every story is its own cluster
+        self.wait = wait or RetryPolicy(cap=30.0)
         self.dead_letters = dead_letters
         self.send_indexed = send_indexed  # None: alerts are off, nobody reads the indexed topic
         self.stop = stop
@@ -51,8 +65,9 @@ class IndexStage:
                 sources.append(message)
             except PermanentError as exc:
                 await self.dead_letters.error(message, exc)
+        cluster_of = await self._clusters(stories, messages[-1])
         try:
-            result = await self.writer.write(stories)
+            result = await self.writer.write(stories, cluster_of)
         except FatalIndexError as exc:
             self.stop(exc, messages[0])
         for rejected in result.rejected:
@@ -71,3 +86,21 @@ class IndexStage:
             len(result.rejected),
             extra={"stage": "index", **where(messages[-1]), "count": len(messages)},
         )
+
+    async def _clusters(self, stories: Sequence[Story], last: Consumed) -> dict[str, str]:
+        """Each story's cluster, before it is written (Elasticsearch away: waited out, no limit)."""
+        if self.clusters is None or not stories:
+            return {}
+        clusters = self.clusters
+        ctx = {"stage": "index", **where(last)}
+        try:
+            return await self.wait.call(
+                lambda: clusters.assign(stories),
+                retryable=transient,
+                on_retry=log_retries(log, "clustering waiting for Elasticsearch", ctx),
+            )
+        except Exception:  # not transient: index the batch unclustered rather than lose or stop it
+            log.exception(
+                "clustering failed; the batch is indexed with each story its own cluster", extra=ctx
+            )
+            return {}

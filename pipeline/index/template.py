@@ -97,6 +97,7 @@ def mappings() -> dict[str, Any]:
             "page_url": _KEYWORD,
             "credit": _KEYWORD,
             "fingerprint": _KEYWORD,
+            "cluster_id": _KEYWORD,
             "position": {"type": "integer"},
             "published_at": _DATE,
             "first_seen_at": _DATE,

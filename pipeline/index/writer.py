@@ -48,14 +48,16 @@ class BulkWriter:
         self.index = index
         self.retry = retry or RetryPolicy()  # delays only: the writer never gives up
 
-    async def write(self, stories: Sequence[Story]) -> BulkResult:
+    async def write(self, stories: Sequence[Story], clusters: dict[str, str] | None = None) -> BulkResult:
+        """Index the stories (with their cluster ids: ``clusters``, a story's own id when absent)."""
         result = BulkResult()
+        clusters = clusters or {}
         pending = list(range(len(stories)))
         attempt = 0
         while pending:
             operations: list[dict[str, Any]] = []
             for i in pending:
-                operations.extend(bulk_action(stories[i], self.index))
+                operations.extend(bulk_action(stories[i], self.index, clusters.get(stories[i].id)))
             items = await self._bulk(operations, attempt)
             if items is None:  # the whole request failed transiently
                 attempt += 1

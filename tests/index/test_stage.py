@@ -32,9 +32,11 @@ class Writer:
     def __init__(self, result: BulkResult | Exception) -> None:
         self.result = result
         self.written: list[list[str]] = []
+        self.clusters: list[dict[str, str] | None] = []
 
-    async def write(self, stories: Sequence[Story]) -> BulkResult:
+    async def write(self, stories: Sequence[Story], clusters: dict[str, str] | None = None) -> BulkResult:
         self.written.append([s.id for s in stories])
+        self.clusters.append(clusters)
         if isinstance(self.result, Exception):
             raise self.result
         return self.result
