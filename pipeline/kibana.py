@@ -6,6 +6,8 @@ so that every field they use exists (``deploy/kibana/``, `wirestream kibana expo
 - a dashboard: a table of stories per language and site over the last 24 hours, and stories over
   time per site and per language (the split by site or language is taken over the whole time range,
   with an "Other" bucket, so small languages are not dropped bucket by bucket);
+- story clusters: a saved search "Stories, one per cluster" on the clusters index (title, size,
+  sites), and a table of the largest clusters of the last 24 hours (copies and sites per cluster);
 - an example "Elasticsearch query" rule that fires when a keyword appears in new stories;
 - a data view on the fired alerts (``<alias>.alerts``, time field ``fired_at``) with saved searches
   "Alerts fired" and "Alert notifications that failed", for the desks that own the rules.
@@ -15,17 +17,12 @@ Kibana does not run on the development machines: tests check these files statica
 
 from __future__ import annotations
 
-import base64
 import json
-import re
-import urllib.error
-import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any
 
 from pipeline.alerts.indices import alerts_index
-from pipeline.errors import UserError
+from pipeline.cluster.indices import clusters_index
 from pipeline.index.template import LANGUAGE_ANALYZERS, TIME_FIELD
 
 #: Relative to the working directory: run from a checkout's root, it is the committed deploy/kibana/.
@@ -35,6 +32,11 @@ ALERTS_VIEW_ID = "wirestream-alerts"
 ALERTS_TIME_FIELD = "fired_at"
 DASHBOARD_ID = "wirestream-overview"
 TABLE_ID = "wirestream-per-lang-site-24h"
+CLUSTERS_VIEW_ID = "wirestream-clusters"
+CLUSTERS_TIME_FIELD = "last_seen_at"
+LARGEST_ID = "wirestream-largest-clusters-24h"
+#: Rows of the largest clusters' table.
+LARGEST_CLUSTERS = 20
 #: Languages with a saved search: every language the index analyses, and the regional ones the
 #: detector names that Elasticsearch has no analyser for.
 SEARCH_LANGUAGES = sorted(
@@ -178,6 +180,39 @@ def _table(object_id: str, title: str) -> dict[str, Any]:
     return _visualization(object_id, title, vis_state, LAST_24H, description)
 
 
+def _largest_clusters(object_id: str, title: str) -> dict[str, Any]:
+    """The clusters with the most copies first seen in the last 24 hours: copies, sites, and the
+    title of the cluster's first story."""
+    metric = {"enabled": True, "schema": "metric"}
+    clusters = _terms("4", "bucket", "cluster_id", LARGEST_CLUSTERS)
+    clusters["params"]["otherBucket"] = False
+    vis_state = {
+        "title": title,
+        "type": "table",
+        "params": {"perPage": LARGEST_CLUSTERS, "showPartialRows": False, "showTotal": False},
+        "aggs": [
+            {"id": "1", "type": "count", "params": {"customLabel": "copies"}, **metric},
+            {"id": "2", "type": "cardinality", "params": {"field": "site", "customLabel": "sites"}, **metric},
+            {
+                "id": "3",
+                "type": "top_hits",
+                "params": {
+                    "field": "title.raw",
+                    "aggregate": "concat",
+                    "size": 1,
+                    "sortField": TIME_FIELD,
+                    "sortOrder": "asc",
+                    "customLabel": "first title",
+                },
+                **metric,
+            },
+            clusters,
+        ],
+    }
+    description = "Clusters with the most copies seen in the last 24 hours (first_seen_at), with their sites."
+    return _visualization(object_id, title, vis_state, LAST_24H, description)
+
+
 def _dashboard(panels: list[str], last_24h: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The panels one below the other; those in ``last_24h`` keep their own time range (24 hours)
     whatever the time picker says."""
@@ -224,9 +259,21 @@ def saved_objects(alias: str = "news-stories") -> list[dict[str, Any]]:
     objects.append(_table(TABLE_ID, "Stories per language / site, last 24 h"))
     objects.append(_histogram("wirestream-per-site", "Stories per site", "site"))
     objects.append(_histogram("wirestream-per-lang", "Stories per language", "lang"))
-    objects.append(
-        _dashboard([TABLE_ID, "wirestream-per-site", "wirestream-per-lang"], last_24h=frozenset({TABLE_ID}))
-    )
+    objects.append(_largest_clusters(LARGEST_ID, "Largest story clusters, last 24 h"))
+    panels = [TABLE_ID, LARGEST_ID, "wirestream-per-site", "wirestream-per-lang"]
+    objects.append(_dashboard(panels, last_24h=frozenset({TABLE_ID, LARGEST_ID})))
+    clusters = (CLUSTERS_VIEW_ID, CLUSTERS_TIME_FIELD)
+    objects += [
+        _data_view(CLUSTERS_VIEW_ID, clusters_index(alias), "Wirestream story clusters", CLUSTERS_TIME_FIELD),
+        _saved_search(
+            "wirestream-one-per-cluster",
+            "Stories, one per cluster",
+            "",
+            clusters,
+            ("title", "size", "site_count", "sites", "lang", "kind", "first_seen_at"),
+            "Story clusters (copies of one story across sites), latest first",
+        ),
+    ]
     alerts = (ALERTS_VIEW_ID, ALERTS_TIME_FIELD)
     columns = ("rule", "owner", "kind", "lang", "site", "title", "url", "delivery")
     objects += [
@@ -285,116 +332,3 @@ def export(directory: Path = DEFAULT_DIR) -> list[Path]:
         path.write_text(content, encoding="utf-8")
         written.append(path)
     return written
-
-
-RULE_ID = "wirestream-keyword-example"
-#: What Kibana answers (or logs) when its alerting API is off for want of a saved-objects encryption
-#: key: "Unable to create alerts client because the Encrypted Saved Objects plugin is missing
-#: encryption key. Please set xpack.encryptedSavedObjects.encryptionKey ...".
-_MISSING_ENCRYPTION_KEY = re.compile(
-    r"missing encryption key|encryptedSavedObjects|Encrypted Saved Objects|"
-    r"create (alerts|rules|actions) client",
-    re.IGNORECASE,
-)
-ENCRYPTION_KEY_FIX = (
-    "set XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY (32+ characters, e.g. `openssl rand -hex 32`) in "
-    "Kibana's environment (compose: KIBANA_ENCRYPTION_KEY in deploy/.env) and restart Kibana"
-)
-
-
-class KibanaAPI:
-    """Kibana's HTTP API with its CSRF header and basic auth (Kibana checks the user against
-    Elasticsearch)."""
-
-    def __init__(self, url: str, username: str | None = None, password: str | None = None) -> None:
-        self.url = url.rstrip("/")
-        self.headers = {"kbn-xsrf": "wirestream"}
-        if username and password:
-            token = base64.b64encode(f"{username}:{password}".encode()).decode()
-            self.headers["Authorization"] = f"Basic {token}"
-
-    def call(self, method: str, path: str, body: bytes, content_type: str) -> tuple[int, Any]:
-        request = urllib.request.Request(
-            self.url + path, data=body, method=method, headers={**self.headers, "Content-Type": content_type}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, _parsed(response.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, _parsed(exc.read())
-        except urllib.error.URLError as exc:
-            raise UserError(f"cannot reach Kibana at {self.url}: {exc.reason}") from exc
-
-    def import_objects(self, ndjson: bytes) -> dict[str, Any]:
-        """The saved objects API's import, overwriting what is there."""
-        boundary = uuid.uuid4().hex
-        form = (
-            (
-                f"--{boundary}\r\n"
-                'Content-Disposition: form-data; name="file"; filename="saved-objects.ndjson"\r\n'
-                "Content-Type: application/ndjson\r\n\r\n"
-            ).encode()
-            + ndjson
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-        status, imported = self.call(
-            "POST",
-            "/api/saved_objects/_import?overwrite=true",
-            form,
-            f"multipart/form-data; boundary={boundary}",
-        )
-        if status != 200 or not imported.get("success", False):
-            raise UserError(
-                f"Kibana refused the saved objects (HTTP {status}): {json.dumps(imported)[:2000]}"
-            )
-        return dict(imported)
-
-    def put_rule(self, rule_id: str, rule: dict[str, Any]) -> None:
-        """Create the rule, or update what an update may change when it exists."""
-        status, created = self.call(
-            "POST", f"/api/alerting/rule/{rule_id}", json.dumps(rule).encode(), "application/json"
-        )
-        if status == 409:
-            update = {k: rule[k] for k in ("name", "tags", "schedule", "params", "actions")}
-            status, created = self.call(
-                "PUT", f"/api/alerting/rule/{rule_id}", json.dumps(update).encode(), "application/json"
-            )
-        if status not in (200, 201):
-            answer = json.dumps(created)[:2000]
-            if _MISSING_ENCRYPTION_KEY.search(answer):
-                raise UserError(
-                    "Kibana's alerting API is off: Kibana has no encryption key for saved objects, so "
-                    f"the rule cannot be created; {ENCRYPTION_KEY_FIX} (Kibana said, HTTP {status}: {answer})"
-                )
-            hint = (
-                " (if Kibana's log says the Encrypted Saved Objects plugin is missing encryption key: "
-                f"{ENCRYPTION_KEY_FIX})"
-                if status == 500
-                else ""
-            )
-            raise UserError(f"Kibana refused the rule (HTTP {status}): {answer}{hint}")
-
-
-def _parsed(body: bytes) -> Any:
-    """Kibana's JSON answer; a body that is not JSON (a proxy's error page) as its text."""
-    try:
-        return json.loads(body or b"{}")
-    except ValueError:
-        return {"message": body.decode("utf-8", "replace")[:2000]}
-
-
-def bootstrap(
-    url: str, directory: Path | None = None, username: str | None = None, password: str | None = None
-) -> dict[str, Any]:
-    """Import the saved objects (overwriting) and create or update the example rule in a running
-    Kibana, from ``directory`` or, by default, as generated here (the container image has no
-    deploy/ folder). Returns what Kibana said; raises UserError when Kibana refuses."""
-    files = (
-        {name: (directory / name).read_text(encoding="utf-8") for name in rendered()}
-        if directory is not None
-        else rendered()
-    )
-    kibana = KibanaAPI(url, username, password)
-    imported = kibana.import_objects(files["saved-objects.ndjson"].encode())
-    kibana.put_rule(RULE_ID, json.loads(files["rule-keyword.json"]))
-    return {"saved_objects": imported.get("successCount", 0), "rule": RULE_ID}

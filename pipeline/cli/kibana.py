@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline import kibana as kb
+from pipeline import kibana_import as kbi
 from pipeline.cli.common import echo_json, settings_of
 
 
@@ -48,4 +49,4 @@ def kibana_import(ctx: click.Context, url: str, directory: Path | None) -> None:
     """
     settings = settings_of(ctx)
     password = settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else None
-    echo_json(kb.bootstrap(url, directory, settings.elasticsearch_username, password), indent=None)
+    echo_json(kbi.bootstrap(url, directory, settings.elasticsearch_username, password), indent=None)

@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from pipeline import kibana
+from pipeline import kibana, kibana_import
 from pipeline.alerts.indices import ALERTS_MAPPINGS
+from pipeline.cluster.indices import CLUSTER_MAPPINGS
 from pipeline.errors import UserError
 from pipeline.index.template import TIME_FIELD, mappings
 
@@ -25,6 +26,7 @@ FIELDS = mappings()["properties"]
 VIEW_FIELDS: dict[str, dict[str, Any]] = {
     kibana.DATA_VIEW_ID: FIELDS,
     kibana.ALERTS_VIEW_ID: ALERTS_MAPPINGS["properties"],
+    kibana.CLUSTERS_VIEW_ID: CLUSTER_MAPPINGS["properties"],
 }
 
 
@@ -69,6 +71,7 @@ def test_the_data_views_have_date_time_fields() -> None:
     assert views[kibana.DATA_VIEW_ID]["title"] == "news-stories"
     assert views[kibana.DATA_VIEW_ID]["timeFieldName"] == TIME_FIELD
     assert views[kibana.ALERTS_VIEW_ID]["title"] == "news-stories.alerts"  # where the worker records them
+    assert views[kibana.CLUSTERS_VIEW_ID]["title"] == "news-stories.clusters"
     assert set(views) == set(VIEW_FIELDS)
     for view_id, view in views.items():
         assert VIEW_FIELDS[view_id][view["timeFieldName"]]["type"] == "date"
@@ -195,11 +198,11 @@ class StubKibana(BaseHTTPRequestHandler):
         elif StubKibana.rule_exists:
             self._answer(409, {"message": "exists"})
         else:
-            self._answer(200, {"id": kibana.RULE_ID})
+            self._answer(200, {"id": kibana_import.RULE_ID})
 
     def do_PUT(self) -> None:
         self._record()
-        self._answer(200, {"id": kibana.RULE_ID})
+        self._answer(200, {"id": kibana_import.RULE_ID})
 
 
 @pytest.fixture
@@ -216,32 +219,32 @@ def stub() -> Iterator[str]:
 
 def test_import_uploads_the_objects_and_creates_then_updates_the_rule(stub: str) -> None:
     StubKibana.rule_exists = False
-    result = kibana.bootstrap(stub, DIR, "elastic", "secret")
+    result = kibana_import.bootstrap(stub, DIR, "elastic", "secret")
     assert result["saved_objects"] == len(objects())
     (method, path, headers, body), (rule_method, rule_path, _, rule_body) = StubKibana.calls
     assert (method, path) == ("POST", "/api/saved_objects/_import?overwrite=true")
     assert headers["kbn-xsrf"] and headers["authorization"].startswith("Basic ")
     assert headers["content-type"].startswith("multipart/form-data; boundary=")
     assert (DIR / "saved-objects.ndjson").read_bytes() in body
-    assert (rule_method, rule_path) == ("POST", f"/api/alerting/rule/{kibana.RULE_ID}")
+    assert (rule_method, rule_path) == ("POST", f"/api/alerting/rule/{kibana_import.RULE_ID}")
     assert json.loads(rule_body)["rule_type_id"] == ".es-query"
 
     StubKibana.calls = []
     StubKibana.rule_exists = True  # a second run updates
-    kibana.bootstrap(stub, DIR)
+    kibana_import.bootstrap(stub, DIR)
     assert [c[0] for c in StubKibana.calls] == ["POST", "POST", "PUT"]
     assert "rule_type_id" not in json.loads(StubKibana.calls[-1][3])
 
 
 def test_an_unreachable_kibana_is_a_clear_error() -> None:
     with pytest.raises(UserError, match="cannot reach Kibana"):
-        kibana.bootstrap("http://127.0.0.1:9", DIR)
+        kibana_import.bootstrap("http://127.0.0.1:9", DIR)
 
 
 def test_import_without_a_directory_sends_the_built_in_objects(stub: str) -> None:
     StubKibana.calls = []
     StubKibana.rule_exists = False
-    kibana.bootstrap(stub)
+    kibana_import.bootstrap(stub)
     assert (DIR / "saved-objects.ndjson").read_bytes() in StubKibana.calls[0][3]
 
 
@@ -257,7 +260,7 @@ NO_KEY_MESSAGE = (
 def test_import_says_plainly_that_kibana_lacks_its_encryption_key(stub: str, status: int) -> None:
     StubKibana.rule_answer = (status, {"statusCode": status, "error": "Error", "message": NO_KEY_MESSAGE})
     with pytest.raises(UserError) as raised:
-        kibana.bootstrap(stub, DIR)
+        kibana_import.bootstrap(stub, DIR)
     message = str(raised.value)
     assert "\n" not in message
     assert "XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY" in message
@@ -269,10 +272,10 @@ def test_an_unexplained_server_error_on_the_rule_names_the_likely_fix(stub: str)
     """Kibana may hide the reason behind a bare 500 (it is then only in Kibana's log)."""
     StubKibana.rule_answer = (500, {"statusCode": 500, "message": "An internal server error occurred."})
     with pytest.raises(UserError, match=r"HTTP 500.*XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY"):
-        kibana.bootstrap(stub, DIR)
+        kibana_import.bootstrap(stub, DIR)
     StubKibana.rule_answer = (400, {"statusCode": 400, "message": "params invalid"})
     with pytest.raises(UserError, match="refused the rule") as raised:
-        kibana.bootstrap(stub, DIR)
+        kibana_import.bootstrap(stub, DIR)
     assert "ENCRYPTIONKEY" not in str(raised.value)
 
 
@@ -289,3 +292,22 @@ def test_the_import_command_ends_in_one_error_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and len(err.splitlines()) == 1
     assert "set XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY" in err
+
+
+def test_one_story_per_cluster_and_the_largest_clusters_of_the_last_24_hours() -> None:
+    (search,) = [o for o in objects() if o["id"] == "wirestream-one-per-cluster"]
+    assert [ref["id"] for ref in search["references"]] == [kibana.CLUSTERS_VIEW_ID]
+    assert {"title", "size", "sites"} <= set(search["attributes"]["columns"])
+    largest = {agg["type"]: agg for agg in aggs(kibana.LARGEST_ID)}
+    assert (
+        largest["terms"]["params"]["field"] == "cluster_id" and largest["terms"]["params"]["orderBy"] == "1"
+    )
+    assert largest["count"]["schema"] == "metric" and largest["cardinality"]["params"]["field"] == "site"
+    source = json.loads(
+        visualization(kibana.LARGEST_ID)["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
+    )
+    assert source["query"]["query"] == f"{TIME_FIELD}:[now-24h TO now]"
+    (dashboard,) = [o for o in objects() if o["type"] == "dashboard"]
+    panels = {p["panelRefName"]: p for p in json.loads(dashboard["attributes"]["panelsJSON"])}
+    ref = next(r["name"] for r in dashboard["references"] if r["id"] == kibana.LARGEST_ID)
+    assert panels[ref]["embeddableConfig"]["timeRange"] == {"from": "now-24h", "to": "now"}
