@@ -11,7 +11,7 @@ from pipeline.cli.split import ENGINE_CHOICE
 from pipeline.language.evaluate import engine_throughput
 from pipeline.tools.bench.alerts import alerts_bench
 from pipeline.tools.bench.faults import SCENARIOS, faults_bench
-from pipeline.tools.bench.pipeline import pipeline_throughput
+from pipeline.tools.bench.pipeline import cluster_cost, pipeline_throughput
 from pipeline.tools.bench.scrape import scrape_throughput
 from pipeline.tools.bench.split import split_throughput
 
@@ -28,9 +28,18 @@ def bench() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Also real HTML pages: every *.html.gz of this folder (e.g. Fundus's test data), replicated.",
 )
+@click.option(
+    "--clusters",
+    is_flag=True,
+    help="Instead: the worker with story clusters on and off, side by side, on distinct stories "
+    "(each republished once), and the cluster state's size per million stories.",
+)
 @click.pass_context
-def bench_pipeline(ctx: click.Context, pages: int, html_dir: Path | None) -> None:
+def bench_pipeline(ctx: click.Context, pages: int, html_dir: Path | None, clusters: bool) -> None:
     """One worker end to end beside the split alone and Elasticsearch's bulk ceiling, per kind of page."""
+    if clusters:
+        echo_json(cluster_cost(settings_of(ctx), pages, click.echo, html_dir))
+        return
     echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo, html_dir))
 
 

@@ -97,11 +97,12 @@ class Clusterer:
             return [story_print(story.title, story.text) for story in stories]
 
         computed = await (self.offload(prints) if self.offload else _inline(prints))
-        known = await self.state.known([story.id for story in stories])
         items = list(zip(stories, computed, strict=True))
-        fresh = list({story.id: (story, p) for story, p in items if story.id not in known}.values())
-        outside = await self.state.candidates(fresh, self.days) if fresh else []
-        by_id = {story.id: found for (story, _), found in zip(fresh, outside, strict=True)}
+        unique = list({story.id: (story, p) for story, p in items}.values())
+        known, outside = await asyncio.gather(
+            self.state.known([story.id for story, _ in unique]), self.state.candidates(unique, self.days)
+        )
+        by_id = {story.id: found for (story, _), found in zip(unique, outside, strict=True)}
         assignments = assign_batch(items, known, by_id, self.days)
         await self.state.save([a for a in assignments if a.new])
         return {a.story.id: a.member.cluster_id for a in assignments}

@@ -62,7 +62,7 @@ def similarity(a: Print, b: Print) -> float:
         return body
     if body >= INSIDE_FLOOR and containment(body, a.body_size, b.body_size) >= INSIDE:
         return body
-    if min(a.words, b.words) <= SHORT_WORDS:
+    if min(a.words, b.words) <= SHORT_WORDS:  # (a text of LEAD_WORDS or fewer is its lead)
         lead = jaccard(a.lead, b.lead)
         if lead >= LEAD_FLOOR and containment(lead, a.lead_size, b.lead_size) >= LEAD_INSIDE:
             return lead
@@ -90,12 +90,20 @@ class BandIndex:
         self._bands: dict[tuple[str, str], list[Member]] = defaultdict(list)
 
     def add(self, member: Member) -> None:
-        for band in member.print.bands():
+        for band in member.print.band_keys:
             self._bands[(member.lang, band)].append(member)
+
+    def remove(self, member: Member) -> None:
+        for band in member.print.band_keys:
+            members = self._bands.get((member.lang, band))
+            if members is not None:
+                members.remove(member)
+                if not members:
+                    del self._bands[(member.lang, band)]
 
     def candidates(self, lang: str, story: Print, since: datetime | None = None) -> list[Member]:
         seen: dict[str, Member] = {}
-        for band in story.bands():
+        for band in story.band_keys:
             for member in self._bands.get((lang, band), ()):
                 if since is None or member.at >= since:
                     seen.setdefault(member.story_id, member)

@@ -29,13 +29,14 @@ _COUNT = {"type": "integer", "index": False}
 
 MEMBER_MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
+    "_source": {"excludes": ["bands"]},  # searched, never read back
     "properties": {
         "cluster_id": _KEYWORD,
         "scheme": _KEYWORD,
         "lang": _KEYWORD,
         "site": _KEYWORD,
         "at": _DATE,
-        "bands": _KEYWORD,
+        "bands": {"type": "keyword", "doc_values": False},
         "body": _STORED,
         "lead": _STORED,
         "body_size": _COUNT,
@@ -61,7 +62,13 @@ CLUSTER_MAPPINGS: dict[str, Any] = {
     },
 }
 
-SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": "0-1"}
+SETTINGS = {
+    "number_of_shards": 1,
+    "number_of_replicas": 0,
+    "auto_expand_replicas": "0-1",
+    "refresh_interval": "1s",
+}
+MEMBER_SETTINGS = {**SETTINGS, "codec": "best_compression"}
 
 
 def members_index(alias: str) -> str:
@@ -76,14 +83,14 @@ def ensure_cluster_indices(settings: Settings) -> None:
     """Create both indices when missing (idempotent, safe against a race)."""
     es = es_client(settings)
     try:
-        for index, mappings in (
-            (members_index(settings.index_alias), MEMBER_MAPPINGS),
-            (clusters_index(settings.index_alias), CLUSTER_MAPPINGS),
+        for index, mappings, index_settings in (
+            (members_index(settings.index_alias), MEMBER_MAPPINGS, MEMBER_SETTINGS),
+            (clusters_index(settings.index_alias), CLUSTER_MAPPINGS, SETTINGS),
         ):
             if es.indices.exists(index=index):
                 continue
             try:
-                es.indices.create(index=index, mappings=mappings, settings=SETTINGS)
+                es.indices.create(index=index, mappings=mappings, settings=index_settings)
             except BadRequestError as exc:
                 if exc.error != "resource_already_exists_exception":
                     raise

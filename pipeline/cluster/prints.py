@@ -20,6 +20,7 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline.cluster.minhash import NUM_PERM, signature
 
@@ -33,22 +34,24 @@ _WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_\u3040-\u30ff\u3400-\u9fff]+"
 )
 
-#: Letters that the same word is written with in different places (Arabic and Persian keyboards).
-_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ـ": None})
+#: One table for all the folding after NFKD: letters the same word is written with in different
+#: places (Arabic and Persian keyboards), digits of every script as 0-9, combining marks (accents,
+#: harakat) dropped. Built once from the Basic Multilingual Plane.
+_FOLD: dict[int, str | None] = {
+    **{ord(a): b for a, b in {"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ـ": ""}.items()},
+    **{
+        code: str(unicodedata.digit(chr(code)))
+        for code in range(0x80, 0x10000)
+        if unicodedata.digit(chr(code), None) is not None and chr(code).isdecimal()
+    },
+    **{code: None for code in range(0x300, 0x10000) if unicodedata.combining(chr(code))},
+}
+_TABLE = str.maketrans(_FOLD)
 
 
 def words(text: str) -> list[str]:
     """The text's words, folded (case, accents, digit scripts, Arabic letter variants)."""
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
-    folded = "".join(_digit(c) for c in folded if not unicodedata.combining(c))
-    return _WORD.findall(folded)
-
-
-def _digit(char: str) -> str:
-    if char.isdigit() and not char.isascii():
-        value = unicodedata.digit(char, None)
-        return str(value) if value is not None else char
-    return char
+    return _WORD.findall(unicodedata.normalize("NFKD", text.casefold()).translate(_TABLE))
 
 
 def shingles(seq: list[str], size: int = SHINGLE) -> set[str]:
@@ -67,9 +70,15 @@ class Print:
     lead_size: int
     words: int  # words in the whole text
 
+    @cached_property
+    def band_keys(self) -> tuple[str, ...]:
+        """The LSH band keys of both signatures (``b..`` body, ``l..`` lead), computed once. A text
+        no longer than its lead has only the lead's: it is compared by its lead alone."""
+        lead = _bands("l", self.lead)
+        return tuple(lead if self.words <= LEAD_WORDS else _bands("b", self.body) + lead)
+
     def bands(self) -> list[str]:
-        """The LSH band keys of both signatures (``b..`` body, ``l..`` lead)."""
-        return _bands("b", self.body) + _bands("l", self.lead)
+        return list(self.band_keys)
 
 
 def _bands(kind: str, values: array[int]) -> list[str]:

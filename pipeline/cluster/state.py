@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import sys
+import time
 from array import array
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +25,14 @@ from pipeline.index.merge import Change, merge
 from pipeline.index.triage import Outcome, classify, reason
 from pipeline.messages import Story
 
-#: Candidates read per story (those sharing the most bands first).
-CANDIDATES = 20
+#: Members this worker wrote are searched here this long (Elasticsearch shows them after a refresh,
+#: every second).
+RECENT_SECONDS = 5.0
+
+#: Candidates read per search (the latest first), and stories per search (a terms query holds at
+#: most 65,536 terms; a story has 84 band keys).
+CANDIDATES = 10_000
+STORIES_PER_SEARCH = 500
 
 #: A cluster document lists at most this many story ids (its size keeps counting).
 STORIES_LISTED = 1000
@@ -101,6 +109,14 @@ def grow(joining: Sequence[Assignment]) -> Change:
     return change
 
 
+def started(cluster_id: str, joining: Sequence[Assignment]) -> dict[str, Any]:
+    """The document of a cluster these stories start."""
+    doc = grow(joining)(cluster_id, None)
+    if doc is None:  # pragma: no cover - a missing document always changes
+        raise AssertionError(cluster_id)
+    return doc
+
+
 def new_cluster(cluster_id: str, first: Story) -> dict[str, Any]:
     at = iso(first.first_seen_at)
     return {
@@ -122,34 +138,47 @@ def _title(story: Story) -> str:
     return story.title or story.text[:200]
 
 
-def candidates_search(story: Story, print_: Print, days: float) -> dict[str, Any]:
-    bands = [{"constant_score": {"filter": {"term": {"bands": band}}}} for band in print_.bands()]
-    since = iso(horizon(story.first_seen_at, days))
+def candidates_search(items: Sequence[tuple[Story, Print]], days: float) -> dict[str, Any]:
+    """One search for the members sharing a band with any of these stories, in their languages,
+    within the horizon of the earliest (each story's own are picked out of the answer)."""
+    since = iso(min(horizon(story.first_seen_at, days) for story, _ in items))
+    bands = sorted({band for _, print_ in items for band in print_.band_keys})
     return {
         "query": {
             "bool": {
                 "filter": [
-                    {"term": {"lang": story.lang}},
+                    {"terms": {"lang": sorted({story.lang for story, _ in items})}},
                     {"term": {"scheme": SCHEME}},
                     {"range": {"at": {"gte": since}}},
-                ],
-                "should": bands,
-                "minimum_should_match": 1,
+                    {"terms": {"bands": bands}},
+                ]
             }
         },
         "size": CANDIDATES,
+        "sort": [{"at": "desc"}],
         "_source": {"excludes": ["bands"]},
         "track_total_hits": False,
     }
 
 
 class ElasticState:
-    """The cluster state in ``<alias>.cluster-members`` and ``<alias>.clusters``."""
+    """The cluster state in ``<alias>.cluster-members`` and ``<alias>.clusters``.
 
-    def __init__(self, es: AsyncElasticsearch, alias: str) -> None:
+    Per batch: the members the state knows and the candidates of its stories (one ``mget`` and one
+    search of all their band keys, at once), then one ``_bulk`` with the new members and the
+    clusters they start; only clusters that grew are read and written back (``index/merge.py``). The
+    members this worker wrote in the last :data:`RECENT_SECONDS` are also kept here, so that its next
+    batches find them before Elasticsearch's refresh makes them searchable."""
+
+    def __init__(
+        self, es: AsyncElasticsearch, alias: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.es = es
         self.members = members_index(alias)
         self.clusters = clusters_index(alias)
+        self.clock = clock
+        self.recent: deque[tuple[float, Member]] = deque()
+        self.recent_index = BandIndex()
 
     async def known(self, ids: Sequence[str]) -> dict[str, str]:
         found = await self.es.mget(
@@ -158,37 +187,66 @@ class ElasticState:
         return {doc["_id"]: doc["_source"]["cluster_id"] for doc in found["docs"] if doc.get("found")}
 
     async def candidates(self, items: Sequence[tuple[Story, Print]], days: float) -> list[list[Member]]:
-        await self.es.indices.refresh(index=self.members)  # the previous batches of every worker
+        parts = [items[i : i + STORIES_PER_SEARCH] for i in range(0, len(items), STORIES_PER_SEARCH)]
         searches: list[dict[str, Any]] = []
-        for story, print_ in items:
-            searches += [{"index": self.members}, candidates_search(story, print_, days)]
-        answer = await self.es.msearch(searches=searches)
-        result = []
+        for part in parts:
+            searches += [{"index": self.members}, candidates_search(part, days)]
+        answer: Any = await self.es.msearch(searches=searches) if parts else {"responses": []}
+        found = BandIndex()
         for response in answer["responses"]:
             if "error" in response:
                 raise TransientError(f"cluster candidates: {response['error']}")
-            result.append([member_of(hit["_id"], hit["_source"]) for hit in response["hits"]["hits"]])
+            for hit in response["hits"]["hits"]:
+                found.add(member_of(hit["_id"], hit["_source"]))
+        self._forget_old()
+        result = []
+        for story, print_ in items:
+            since = horizon(story.first_seen_at, days)
+            near = {m.story_id: m for m in found.candidates(story.lang, print_, since)}
+            for member in self.recent_index.candidates(story.lang, print_, since):
+                near.setdefault(member.story_id, member)
+            result.append(list(near.values()))
         return result
 
     async def save(self, assignments: Sequence[Assignment]) -> None:
         if not assignments:
             return
-        operations: list[dict[str, Any]] = []
-        for a in assignments:
-            operations += [{"create": {"_index": self.members, "_id": a.story.id}}, member_document(a.member)]
-        answer = await self.es.bulk(operations=operations, refresh=False)
-        for item in answer["items"] if answer.get("errors") else []:
-            result = next(iter(item.values()))
-            status = int(result.get("status", 0))
-            if status < 300 or status == 409:  # 409: a member another worker or a replay wrote
-                continue
-            if classify(status, result.get("error")) is Outcome.RETRY:
-                raise TransientError(f"cluster state: {reason(result.get('error'))}")
-            raise RuntimeError(f"cluster state write refused: {reason(result.get('error'))}")
         joining: dict[str, list[Assignment]] = {}
         for a in assignments:
             joining.setdefault(a.member.cluster_id, []).append(a)
-        await merge(self.es, self.clusters, {cluster: grow(group) for cluster, group in joining.items()})
+        starting = {a.story.id for a in assignments if a.member.cluster_id == a.story.id}
+        operations: list[dict[str, Any]] = []
+        for a in assignments:
+            operations += [{"create": {"_index": self.members, "_id": a.story.id}}, member_document(a.member)]
+        for cluster in starting:
+            operations += [
+                {"create": {"_index": self.clusters, "_id": cluster}},
+                started(cluster, joining[cluster]),
+            ]
+        answer = await self.es.bulk(operations=operations, refresh=False)
+        grown = {cluster: group for cluster, group in joining.items() if cluster not in starting}
+        for item in answer["items"] if answer.get("errors") else []:
+            result = next(iter(item.values()))
+            status = int(result.get("status", 0))
+            if status == 409 and result.get("_index") == self.clusters:  # a replay: count it in
+                grown[result["_id"]] = joining[result["_id"]]
+            elif status < 300 or status == 409:  # 409: a member another worker or a replay wrote
+                continue
+            elif classify(status, result.get("error")) is Outcome.RETRY:
+                raise TransientError(f"cluster state: {reason(result.get('error'))}")
+            else:
+                raise RuntimeError(f"cluster state write refused: {reason(result.get('error'))}")
+        if grown:
+            await merge(self.es, self.clusters, {cluster: grow(group) for cluster, group in grown.items()})
+        now = self.clock()
+        for a in assignments:
+            self.recent.append((now, a.member))
+            self.recent_index.add(a.member)
+
+    def _forget_old(self) -> None:
+        cutoff = self.clock() - RECENT_SECONDS
+        while self.recent and self.recent[0][0] < cutoff:
+            self.recent_index.remove(self.recent.popleft()[1])
 
     async def prune(self, days: float, now: datetime) -> int:
         """Forget members first seen more than ``days`` ago: their clusters are closed."""

@@ -9,7 +9,7 @@ from pipeline.cluster.state import (
     member_document,
     member_of,
 )
-from tests.cluster.stories import QUAKE, story
+from tests.cluster.stories import OTHER_QUAKE, QUAKE, story
 
 
 def test_a_member_document_reads_back_as_the_same_member() -> None:
@@ -24,13 +24,14 @@ def test_times_have_one_format_so_the_script_can_compare_them_as_text() -> None:
     assert iso(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)) == "2026-01-02T03:04:05.678Z"
 
 
-def test_candidates_are_searched_by_band_in_the_language_within_the_horizon() -> None:
-    s = story("a1", QUAKE, "aa.example")
-    body = candidates_search(s, story_print(s.title, s.text), days=3)
+def test_candidates_are_searched_by_band_in_the_languages_within_the_horizon() -> None:
+    a, b = story("a1", QUAKE, "aa.example", 60), story("b1", OTHER_QUAKE, "b.example", lang="tr")
+    body = candidates_search([(s, story_print(s.title, s.text)) for s in (a, b)], days=3)
     query = body["query"]["bool"]
-    assert {"term": {"lang": "en"}} in query["filter"]
-    assert {"range": {"at": {"gte": "2026-02-28T05:00:00.000Z"}}} in query["filter"]
-    assert len(query["should"]) == 84 and query["minimum_should_match"] == 1
+    assert {"terms": {"lang": ["en", "tr"]}} in query["filter"]
+    assert {"range": {"at": {"gte": "2026-02-28T05:00:00.000Z"}}} in query["filter"]  # the earliest's
+    (bands,) = [f["terms"]["bands"] for f in query["filter"] if "bands" in f.get("terms", {})]
+    assert len(bands) == len(set(bands)) > 84
 
 
 def test_a_cluster_document_counts_each_story_once_and_the_article_names_it() -> None:

@@ -13,19 +13,29 @@ machine's speed cancels out:
 
 and then publish-to-searchable latency (p50, p99, max) at half the end-to-end rate (``latency.py``).
 
+``--clusters`` measures the cost of story clusters instead: the worker end to end with clustering on
+and off, side by side, on pages whose stories are all different (each copy's words replaced by a
+permutation of its page's vocabulary, so its shape stays and its text does not) except that every
+page is republished once under another URL (clusters of two), and the cluster state's size per
+million stories.
+
 Topics and indices are the benchmark's own and are deleted afterwards.
 """
 
 from __future__ import annotations
 
+import random
+import re
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pipeline.bootstrap import ensure_index, init, scoped, teardown
+from pipeline.cluster.indices import clusters_index, members_index
 from pipeline.config import Settings
 from pipeline.demo.runner import ensure_services, sample_pages
 from pipeline.errors import PermanentError
@@ -46,6 +56,36 @@ def copies(samples: list[RawPage], count: int) -> list[RawPage]:
         url = f"{base.canonical_url.rstrip('/')}/bench-{i}"
         pages.append(base.model_copy(update={"url": url, "canonical_url": url}))
     return pages
+
+
+def distinct_copies(samples: list[RawPage], count: int) -> list[RawPage]:
+    """``count`` pages of the samples' shapes whose stories are all different, except that each
+    text appears twice (under two URLs): a realistic share of republished stories."""
+    pages = []
+    for i, base in enumerate(copies(samples, count)):
+        variant = (i // len(samples)) // 2  # pages i and i + len(samples) share a text
+        pages.append(base.model_copy(update={"body": _reworded(base.body, variant)}))
+    return pages
+
+
+_WORD = re.compile(r"\b[^\W\d_]{4,}\b")
+_TEXT = re.compile(r">([^<]+)<")
+
+
+def _reworded(body: str, seed: int) -> str:
+    """The body with its words (of four letters and more) replaced by a permutation of its own
+    vocabulary (HTML: text between tags only)."""
+    vocabulary = sorted(set(_WORD.findall(body)))
+    shuffled = list(vocabulary)
+    random.Random(seed).shuffle(shuffled)
+    mapping = dict(zip(vocabulary, shuffled, strict=True))
+
+    def words(text: str) -> str:
+        return _WORD.sub(lambda m: mapping[m.group(0)], text)
+
+    if body.lstrip().startswith("<"):
+        return _TEXT.sub(lambda m: ">" + words(m.group(1)) + "<", body)
+    return words(body)
 
 
 def sample_copies(count: int) -> list[RawPage]:
@@ -97,7 +137,13 @@ def _ceiling(settings: Settings, stories: list[Story]) -> float:
         teardown(ceiling)
 
 
-def _end_to_end(settings: Settings, pages: list[RawPage], ids: list[str], timeout: float) -> float:
+def _end_to_end(
+    settings: Settings,
+    pages: list[RawPage],
+    ids: list[str],
+    timeout: float,
+    before_teardown: Callable[[Settings], None] | None = None,
+) -> float:
     init(settings)
     publish_pages(settings, pages)
     log_path = settings.state_dir / "logs" / f"{settings.topic_prefix}-worker.log"
@@ -117,7 +163,10 @@ def _end_to_end(settings: Settings, pages: list[RawPage], ids: list[str], timeou
             settings, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}
         ) as worker:
             wait_until_indexed(settings, ids, worker, timeout, progress)
-            return time.monotonic() - t0
+            elapsed = time.monotonic() - t0
+        if before_teardown is not None:
+            before_teardown(settings)
+        return elapsed
     finally:
         teardown(settings)
 
@@ -163,3 +212,59 @@ def pipeline_throughput(
         "group join; split alone: one process, one core"
     )
     return results
+
+
+def cluster_cost(
+    settings: Settings,
+    pages: int,
+    say: Callable[[str], None],
+    html_dir: Path | None = None,
+    timeout: float = 900.0,
+) -> dict[str, Any]:
+    """One worker end to end with clustering on, then off, on the same pages (per kind of page)."""
+    settings = ensure_services(settings, say)
+    results: dict[str, Any] = {}
+    for kind, samples in _kinds(html_dir).items():
+        batch = distinct_copies(samples, pages)
+        stories, _ = _split_alone(batch)
+        ids = sorted({s.id for s in stories})
+        state: dict[str, Any] = {}
+        seconds = {}
+        for clusters in (True, False):
+            run = scoped(settings, "bench" + uuid.uuid4().hex[:6], clusters_enabled=clusters)
+            say(
+                f"{kind}: {len(batch)} pages ({len(ids)} stories), clusters {'on' if clusters else 'off'} ..."
+            )
+            measure = partial(_state_size, into=state) if clusters else None
+            seconds[clusters] = _end_to_end(run, batch, ids, timeout, measure)
+        results[kind] = {
+            "pages": len(batch),
+            "stories": len(ids),
+            "with_clusters_stories_per_s": round(len(ids) / seconds[True], 1),
+            "without_clusters_stories_per_s": round(len(ids) / seconds[False], 1),
+            "with_vs_without": round(seconds[False] / seconds[True], 2),
+            **state,
+        }
+        say(f"{kind}: {results[kind]}")
+    return results
+
+
+def _state_size(settings: Settings, into: dict[str, Any]) -> None:
+    """The cluster state's size on disk, per million stories."""
+    es = es_client(settings)
+    try:
+        index = members_index(settings.index_alias)
+        es.indices.refresh(index=index)
+        es.indices.forcemerge(index=index, max_num_segments=1)
+        stats = es.indices.stats(index=index, metric=["store", "docs"])["_all"]["primaries"]
+        members = int(stats["docs"]["count"])
+        size = int(stats["store"]["size_in_bytes"])
+        clusters = int(es.count(index=clusters_index(settings.index_alias))["count"])
+    finally:
+        es.close()
+    into.update(
+        members=members,
+        clusters=clusters,
+        state_bytes_per_story=round(size / max(1, members)),
+        state_gb_per_million_stories=round(size / max(1, members) * 1e6 / 1e9, 2),
+    )
