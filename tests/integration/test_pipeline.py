@@ -209,7 +209,7 @@ def test_site_memory_in_the_worker_recognises_a_repeated_paragraph(ready: Settin
         wait_for(lambda: count(ready, {"term": {"page_url": valley(n).canonical_url}}) >= 1, 90, f"page {n}")
 
     def article_text(n: int) -> str:
-        hits = search(ready, "valley", site="valley", kind="article", limit=10)
+        hits = search(ready, "valley", site="valley", kind="article", limit=10, every_copy=True)
         return str(next(h for h in hits if h["page_url"] == valley(n).canonical_url)["text"])
 
     first = worker()
