@@ -65,7 +65,9 @@ class Settings(BaseSettings):
 
     # --- worker ------------------------------------------------------------------------------
     worker_group: str = Field("wirestream", description="Consumer group (faust app id) of the workers.")
-    worker_web_port: int = Field(6066, description="Port of the worker's web server (GET /health/).")
+    worker_web_port: int = Field(
+        6066, description="Port of the worker's web server (GET /health/, /live/, /ready/, /metrics)."
+    )
     worker_web_enabled: bool = Field(True, description="Run the worker's web server (health checks).")
     worker_session_timeout_seconds: float = Field(
         8.0,
@@ -159,6 +161,12 @@ class Settings(BaseSettings):
     scrape_timeout_seconds: float = Field(30.0, gt=0, description="Seconds per HTTP request, in all.")
     scrape_max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request.")
     scrape_concurrency: int = Field(16, ge=1, description="HTTP requests in flight at once (all hosts).")
+    scrape_metrics_port: int = Field(
+        9108,
+        ge=0,
+        le=65535,
+        description="Port of the polling scraper's Prometheus metrics (/metrics); 0: none.",
+    )
 
     # --- local stack (`wirestream stack`) ----------------------------------------------------
     stack_cache_dir: Path = Field(

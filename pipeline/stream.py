@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pipeline.messages import DeadLetter
+from pipeline.observability.metrics import DEAD_LETTERS
 
 log = logging.getLogger("pipeline.worker")
 
@@ -80,6 +81,7 @@ class DeadLetters:
         )
         await self._send(message.key, letter.to_bytes())
         self.count += 1
+        DEAD_LETTERS.labels(self.stage, error_type).inc()
 
     async def error(self, message: Consumed, exc: BaseException) -> None:
         """Dead-letter with the exception as the reason."""

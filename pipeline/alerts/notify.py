@@ -34,6 +34,7 @@ from pipeline.alerts.stats import AlertStats
 from pipeline.errors import PermanentError
 from pipeline.index.client import transient
 from pipeline.messages import Alert, decode, utcnow
+from pipeline.observability.metrics import WEBHOOK_DELIVERIES
 from pipeline.retry import RetryLater, RetryPolicy, log_retries
 from pipeline.stream import Consumed, DeadLetters
 
@@ -222,6 +223,7 @@ class NotifyStage:
         failed = [d for d in deliveries if d.error is not None]
         self.stats.delivered += len(deliveries) - len(failed)
         self.stats.delivery_failures += sum(d.attempts - (d.error is None) for d in deliveries)
+        WEBHOOK_DELIVERIES.labels("delivered").inc(len(deliveries) - len(failed))
         if not failed:
             return alert, delivery_state(None)
         why = "; ".join(f"{d.target}: {d.error} after {d.attempts} attempts" for d in failed)
@@ -229,9 +231,11 @@ class NotifyStage:
         retry_at = self.schedule.next_at(1, alert.fired_at, utcnow())
         if retry_at is None:
             self.stats.given_up += len(failed)
+            WEBHOOK_DELIVERIES.labels("failed").inc(len(failed))
             await self.dead_letters(message, f"notification failed: {why}", "DeliveryFailed")
         else:
             self.stats.retrying += len(failed)
+            WEBHOOK_DELIVERIES.labels("retrying").inc(len(failed))
             log.warning(
                 "notification failed, tried again at %s: %s",
                 retry_at.isoformat(timespec="seconds"),

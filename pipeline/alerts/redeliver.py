@@ -31,6 +31,7 @@ from pipeline.alerts.stats import AlertStats
 from pipeline.config import Settings
 from pipeline.index.client import async_es_client
 from pipeline.messages import Alert, utcnow
+from pipeline.observability.metrics import WEBHOOK_DELIVERIES
 from pipeline.retry import RetryPolicy
 
 log = logging.getLogger("pipeline.alerts")
@@ -167,6 +168,7 @@ class Redeliverer:
             state = delivery_state(None, rounds=rounds)
             report.delivered += 1
             self.stats.redelivered += 1
+            WEBHOOK_DELIVERIES.labels("delivered").inc()
             log.info(
                 "notification delivered in round %d",
                 rounds,
@@ -183,6 +185,7 @@ class Redeliverer:
                 report.errors.append(f"{alert.id} ({alert.rule}): {why}")
                 if not was_failed:
                     self.stats.given_up += 1
+                    WEBHOOK_DELIVERIES.labels("failed").inc()
                     await self.give_up(
                         alert, f"notification failed: {why} (round {rounds}, past the horizon)"
                     )

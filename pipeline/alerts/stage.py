@@ -20,6 +20,7 @@ from pipeline.alerts.stats import AlertStats
 from pipeline.errors import PermanentError
 from pipeline.index.client import transient
 from pipeline.messages import Alert, IndexedBatch, decode
+from pipeline.observability.metrics import ALERT_LATENCY, ALERTS_FIRED
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.stream import Consumed, DeadLetters, Send, where
 
@@ -80,6 +81,9 @@ class AlertStage:
                     await self.dead_letters(message, f"matching failed: {exc}", type(exc).__name__)
                 return
             await asyncio.gather(*(self.send_alert(a.id.encode(), a.to_bytes()) for a in alerts))
+            for alert in alerts:
+                ALERTS_FIRED.labels(alert.rule).inc()
+                ALERT_LATENCY.observe(max(0.0, (alert.fired_at - alert.first_seen_at).total_seconds()))
             if alerts:
                 log.info("%d alerts fired", len(alerts), extra={**ctx, "count": len(alerts)})
 

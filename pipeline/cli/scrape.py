@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import click
+from prometheus_client import start_http_server
 
 from pipeline.cli.common import settings_of
+from pipeline.errors import UserError
+from pipeline.observability.metrics import REGISTRY
 from pipeline.scrape.runner import OUTCOMES, Summary
 from pipeline.scrape.service import scrape
 
@@ -35,12 +38,16 @@ def scrape_cmd(
     """Discover and fetch news pages politely and safely; publish them to the pages topic.
 
     Without --once it polls each site on its interval until SIGINT/SIGTERM, then flushes what is in
-    flight. Exit status with --once: 0, or 1 when a site had failures (refusals are not failures).
+    flight, and serves Prometheus metrics on WIRESTREAM_SCRAPE_METRICS_PORT (0: none). Exit status
+    with --once: 0, or 1 when a site had failures (refusals are not failures).
     """
+    settings = settings_of(ctx)
+    if not once and settings.scrape_metrics_port:
+        serve_metrics(settings.scrape_metrics_port)
     table = sys.stdout.isatty() and not as_json
     summaries = asyncio.run(
         scrape(
-            settings_of(ctx),
+            settings,
             sources,
             once=once,
             site=site,
@@ -68,3 +75,13 @@ def _report(summary: Summary, table: bool) -> None:
             click.echo(f"  ! {problem}")
     else:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+
+
+def serve_metrics(port: int) -> None:
+    """Prometheus metrics at http://0.0.0.0:PORT/metrics, in a thread of this process."""
+    try:
+        start_http_server(port, addr="0.0.0.0", registry=REGISTRY)  # noqa: S104 - scraped from outside
+    except OSError as exc:
+        raise UserError(
+            f"cannot serve metrics on port {port} (WIRESTREAM_SCRAPE_METRICS_PORT): {exc}"
+        ) from exc

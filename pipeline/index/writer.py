@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from pipeline.index.documents import bulk_action
 from pipeline.index.triage import Outcome, classify, reason
 from pipeline.messages import Story
+from pipeline.observability.metrics import BULK_RETRIES, BULK_SECONDS, BULK_STORIES
 from pipeline.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class BulkWriter:
             if items is None:  # the whole request failed transiently
                 attempt += 1
                 result.retries += 1
+                BULK_RETRIES.inc()
                 continue
             still: list[int] = []
             for i, item in zip(pending, items, strict=True):
@@ -84,6 +87,7 @@ class BulkWriter:
             if still:
                 attempt += 1
                 result.retries += 1
+                BULK_RETRIES.inc()
                 delay = self.retry.delay(attempt)
                 log.warning(
                     "bulk: %d of %d items to retry in %.1fs",
@@ -100,6 +104,7 @@ class BulkWriter:
 
     async def _bulk(self, operations: list[dict[str, Any]], attempt: int) -> list[dict[str, Any]] | None:
         """One `_bulk` request; None (after sleeping) when it should be retried as a whole."""
+        started = time.monotonic()
         try:
             response = await self.es.bulk(operations=operations, refresh=False)
         except ApiError as exc:
@@ -112,6 +117,8 @@ class BulkWriter:
         except (TransportError, OSError) as exc:  # connection refused, timeouts, TLS, DNS
             await self._pause(attempt, f"{type(exc).__name__}: {exc}")
             return None
+        BULK_SECONDS.observe(time.monotonic() - started)
+        BULK_STORIES.observe(len(operations) // 2)
         items: list[dict[str, Any]] = response["items"]
         return items
 

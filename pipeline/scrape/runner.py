@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.messages import FetchRecord, RawPage
+from pipeline.observability.metrics import FETCHES, PUBLISHED, ROBOTS_REFUSALS, SCRAPE_BYTES
 from pipeline.scrape.discover import Entry, FeedError, parse_feed, parse_listing, parse_sitemap
 from pipeline.scrape.fetch import Fetcher, FetchFailed, Response
 from pipeline.scrape.guard import Refused
@@ -171,14 +172,19 @@ class SiteRound:
             response = await self.fetcher.get(entry.url, user_agent=self.site.user_agent, permit=self._permit)
         except Refused as exc:
             counts["refused"] += 1
+            if "robots.txt" in exc.reason:
+                ROBOTS_REFUSALS.labels(self.site.name).inc()
             outcome[entry.url] = True  # refusing again next round changes nothing
             log.info(
                 "refused %s: %s", entry.url, exc.reason, extra={"site": self.site.name, "url": entry.url}
             )
             return
         except FetchFailed as exc:
+            FETCHES.labels(self.site.name, "error").inc()
             self._failed(entry, str(exc), outcome)
             return
+        FETCHES.labels(self.site.name, str(response.status)).inc()
+        SCRAPE_BYTES.labels(self.site.name).inc(len(response.body))
         if response.status != 200:
             self._failed(entry, f"HTTP {response.status}", outcome)
             return
@@ -229,6 +235,7 @@ class SiteRound:
         for record in records:
             self.state.apply(record)
         self.summary.counts["published"] += 1
+        PUBLISHED.labels(self.site.name).inc()
         outcome[entry.url] = True
 
     # --- helpers ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pipeline.bootstrap import ensure_topics
 from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.messages import FetchRecord, RawPage, TeaserLink, decode
+from pipeline.observability.metrics import SILENT_POLLS
 from pipeline.scrape.discover import Entry
 from pipeline.scrape.fetch import Fetcher, Limits
 from pipeline.scrape.guard import Guard, Resolve
@@ -208,6 +209,10 @@ async def _poll_forever(
                 site, fetcher, state, sink.publish, sink.record, extract, extra, progress
             ).run()
             last[site.name] = summary
+            if summary.counts["published"]:
+                SILENT_POLLS.labels(site.name).set(0)
+            else:
+                SILENT_POLLS.labels(site.name).inc()
             log.info("round done", extra={"site": site.name, **summary.as_dict()})
             if report:
                 report(summary)

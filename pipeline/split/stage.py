@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pipeline.errors import PermanentError
 from pipeline.messages import RawPage, TeaserLink, decode
+from pipeline.observability.metrics import PAGES, STORIES
 from pipeline.split import SplitResult
 from pipeline.split.pool import SplitPool
 from pipeline.stream import Consumed, DeadLetters, Send, where
@@ -84,12 +85,17 @@ class SplitStage:
                 async with self._lane:
                     result = await self._split(page)
         except PermanentError as exc:
+            PAGES.labels("dead_letter").inc()
             await self.dead_letters.error(message, exc)
             return []
         except Exception as exc:  # a bug on one page must not stop the stream; keep the page
             log.exception("split failed unexpectedly", extra={"stage": "split", **where(message)})
+            PAGES.labels("dead_letter").inc()
             await self.dead_letters(message, f"unexpected {type(exc).__name__}: {exc}", type(exc).__name__)
             return []
+        PAGES.labels("split").inc()
+        for story in result.stories:
+            STORIES.labels(story.kind, story.lang).inc()
         links = [
             TeaserLink(url=link.url, title=link.title, site=page.site, page_url=page.canonical_url)
             for link in result.links
