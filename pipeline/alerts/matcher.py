@@ -23,6 +23,7 @@ from pipeline.alerts.firing import (
 )
 from pipeline.alerts.rules import Rule
 from pipeline.alerts.stats import AlertStats
+from pipeline.alerts.terms import Presearcher
 from pipeline.index.template import fields_for
 from pipeline.messages import Alert
 
@@ -30,10 +31,11 @@ log = logging.getLogger("pipeline.alerts")
 
 
 class Matcher:
-    def __init__(self, es: AsyncElasticsearch, alias: str, stats: AlertStats) -> None:
+    def __init__(self, es: AsyncElasticsearch, alias: str, stats: AlertStats, presearch: bool = True) -> None:
         self.es = es
         self.alias = alias
         self.stats = stats
+        self.presearcher = Presearcher(es, alias, stats) if presearch else None
 
     async def match(
         self, ids: Sequence[str], rules: Sequence[Rule], languages: Sequence[str] | None = None
@@ -44,6 +46,10 @@ class Matcher:
         self.stats.stories += len(ids)
         if not rules or not ids:
             return []
+        if self.presearcher is not None and languages:  # only the rules one of whose words is there
+            rules = await self.presearcher.select(rules, ids, languages)
+            if not rules:
+                return []
         await self.es.indices.refresh(index=self.alias)  # what was just indexed must be searchable
         fields = fields_for(languages) if languages else None
         found = await self.es.msearch(searches=find_body(rules, ids, self.alias, fields))

@@ -14,6 +14,7 @@ class AlertStats:
     already_fired: int = 0
     copies: int = 0  # copies of a story (same cluster) matching a rule that already fired for it
     rule_errors: int = 0
+    rules_skipped: int = 0  # rules the presearcher left out: none of their words in the batch
     delivered: int = 0
     delivery_failures: int = 0  # failed attempts, retried or not
     retrying: int = 0  # notifications that failed their immediate attempts, to be tried later

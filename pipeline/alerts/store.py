@@ -111,15 +111,20 @@ def dry_run(settings: Settings, rule: Rule, limit: int = 20) -> list[dict[str, A
 
 
 def match_batch(
-    settings: Settings, rules: list[Rule], ids: list[str], languages: list[str] | None = None
+    settings: Settings,
+    rules: list[Rule],
+    ids: list[str],
+    languages: list[str] | None = None,
+    presearch: bool = True,
 ) -> list[Alert]:
     """The alerts ``rules`` fire on the stories ``ids`` (nothing recorded or sent): what the
-    worker's alert stage does for each batch."""
+    worker's alert stage does for each batch (``presearch``: only the rules that can match run)."""
 
     async def run() -> list[Alert]:
         es = async_es_client(settings)
         try:
-            return await Matcher(es, settings.index_alias, AlertStats()).match(ids, rules, languages)
+            matcher = Matcher(es, settings.index_alias, AlertStats(), presearch)
+            return await matcher.match(ids, rules, languages)
         finally:
             await es.close()
 

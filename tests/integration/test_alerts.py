@@ -4,7 +4,10 @@ of the same page."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,11 +18,13 @@ import pytest
 
 from pipeline.alerts.notify import ALERT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from pipeline.alerts.rules import Rule, Target
+from pipeline.alerts.stats import AlertStats
 from pipeline.alerts.store import add_rule, dry_run, fired, get_rule, list_rules, match_batch, remove_rule
+from pipeline.alerts.terms import Presearcher
 from pipeline.bootstrap import ensure_index, init
 from pipeline.config import Settings
 from pipeline.errors import UserError
-from pipeline.index.client import es_client
+from pipeline.index.client import async_es_client, es_client
 from pipeline.index.documents import bulk_action
 from pipeline.messages import Alert, DeadLetter, RawPage
 from pipeline.publish import publish_pages
@@ -296,3 +301,76 @@ def test_the_worker_fires_for_the_teaser_once_and_notifies_without_holding_inges
     assert sorted(a.rule for a in alerts()) == ["down-hook", "zelensky"]
     assert len(receiver.to("/ok")) == 1
     assert len(fired(settings)) == 2
+
+
+def test_the_presearcher_leaves_out_no_rule_that_matches(
+    indexed: tuple[Settings, list[str], dict[str, str]],
+) -> None:
+    """Many random rules over stories in several languages: the (rule, story) pairs with the
+    presearcher are exactly those of searching with every rule."""
+
+    from pipeline.demo.runner import sample_pages
+
+    settings, ids, _ = indexed
+    stories = [s for sample in sample_pages() for s in split_page(sample.page)]
+    es = es_client(settings)
+    try:
+        es.bulk(operations=[p for s in stories for p in bulk_action(s, settings.index_alias)], refresh=True)
+    finally:
+        es.close()
+    vocabulary = sorted({w for s in stories for w in re.findall(r"\w+", s.text) if len(w) > 2})
+    rng = random.Random(17)
+
+    def word() -> str:
+        w = rng.choice([*vocabulary, "Zelensky", "nonexistentword", "the", "ve", "und"])
+        return rng.choice([w, w.upper(), w.lower(), w[: max(3, len(w) // 2)].lower() + "*"])
+
+    def query(depth: int = 0) -> str:
+        shape = rng.randrange(8 if depth < 2 else 3)
+        if shape == 0:
+            return word()
+        if shape == 1:
+            return '"' + " ".join(rng.sample(vocabulary, 2)) + '"'
+        if shape == 2:
+            return f"{rng.choice(['title', 'text'])}:{word()}"
+        if shape == 3:
+            return f"({query(depth + 1)} OR {query(depth + 1)})"
+        if shape == 4:
+            return f"{query(depth + 1)} AND {query(depth + 1)}"
+        if shape == 5:
+            return f"{query(depth + 1)} AND NOT {word()}"
+        if shape == 6:
+            return f"+{query(depth + 1)} {word()}"
+        return f"{word()} {word()} {word()}"
+
+    rules = [
+        Rule(name=f"r{i}", query=query(), languages=rng.choice([[], [], ["tr"], ["en", "de"]]))
+        for i in range(300)
+    ]
+
+    batches = [[s for s in stories if s.page_url == sample.page.canonical_url] for sample in sample_pages()]
+    batches.append([s for s in stories if s.id in set(ids)])
+
+    def pairs(presearch: bool) -> set[tuple[str, str]]:  # batch by batch, as the worker matches
+        found = set()
+        for batch in batches:
+            ids_of, langs = [s.id for s in batch], sorted({s.lang for s in batch})
+            found |= {(a.rule, a.story_id) for a in match_batch(settings, rules, ids_of, langs, presearch)}
+        return found
+
+    everything = pairs(False)
+    assert len({rule for rule, _ in everything}) > 30  # many rules fire: the comparison means something
+    assert pairs(True) == everything
+
+    async def skipped() -> int:
+        es = async_es_client(settings)
+        stats = AlertStats()
+        try:
+            presearcher = Presearcher(es, settings.index_alias, stats)
+            for batch in batches:
+                await presearcher.select(rules, [s.id for s in batch], sorted({s.lang for s in batch}))
+        finally:
+            await es.close()
+        return stats.rules_skipped
+
+    assert asyncio.run(skipped()) > len(rules) * len(batches) / 2  # and it left most rules out

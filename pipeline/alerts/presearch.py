@@ -1,0 +1,237 @@
+"""The presearcher (pure): which rules can match a batch of stories, before Elasticsearch is asked.
+
+As Lucene's Monitor does it: each rule's query is read once into the words a matching story must
+contain at least one of (:func:`needs`); a batch's stories give their indexed terms; only the rules
+one of whose needed words is among them run. The selection is a superset of the rules that match:
+
+* a query is read as Elasticsearch's ``query_string`` reads it (default operator OR): an OR needs
+  one word of each branch (the union), an AND or ``+`` clause needs the words of any one of its
+  required parts (the one with the fewest), ``NOT``/``-`` clauses need nothing, a phrase needs any
+  one of its words, ``word*`` needs a term starting with ``word``;
+* what cannot be read for sure (fuzzy ``~``, ranges, regular expressions, leading wildcards,
+  non-text fields such as ``site:``, a query that does not parse) makes the rule run always;
+* a word is compared in the form each field indexes it: its analysed forms per analyzer (by
+  Elasticsearch's ``_analyze``, see ``terms.py``) against the batch's terms per analyzer; a word
+  an analyzer turns into nothing (a stop word) is no requirement for that analyzer's fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pipeline.alerts.rules import Rule
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word the query needs (``prefix``: any term starting with it)."""
+
+    text: str
+    prefix: bool = False
+
+
+#: The words of which a matching story contains at least one; None: no requirement (always run).
+Needs = frozenset[Word] | None
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<phrase>"(?:[^"\\]|\\.)*"(?:~\d+)?)|(?P<op>&&|\|\||!(?=\s|\()'
+    r"|[+\-!](?=\S))|(?P<range>[\[{][^\]}]*[\]}])|(?P<regex>/(?:[^/\\]|\\.)*/)|(?P<word>(?:[^\s()\"\\]|\\.)+))"
+)
+_TEXT_FIELD = re.compile(r"^(title|text)(_[a-z]{2,3})?(\.raw)?$|^\*$")
+_NEEDS_NOTHING: frozenset[Word] = frozenset()
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def needs(query: str) -> Needs:
+    """The words a story matching ``query`` contains one of; None when that cannot be said."""
+    try:
+        tokens = _tokens(query)
+        node, rest = _clauses(tokens, 0)
+        if rest != len(tokens):
+            raise _Unreadable
+    except (_Unreadable, IndexError, RecursionError):
+        return None
+    return node if node else None  # an empty set: nothing certain (e.g. only NOT clauses)
+
+
+def _tokens(query: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    position = 0
+    while position < len(query):
+        if query[position:].strip() == "":
+            break
+        match = _TOKEN.match(query, position)
+        if match is None or match.end() == position:
+            raise _Unreadable
+        kind = match.lastgroup or ""
+        found.append((kind, match.group(kind)))
+        position = match.end()
+    return found
+
+
+def _clauses(tokens: list[tuple[str, str]], i: int) -> tuple[Needs, int]:
+    """A sequence of clauses up to a closing parenthesis: (needs, next index)."""
+    required: list[Needs] = []
+    optional: list[Needs] = []
+    pending_and = False
+    previous_optional: Needs | None = None
+    has_previous = False
+    while i < len(tokens) and tokens[i][0] != "close":
+        kind, text = tokens[i]
+        occur = ""
+        if kind == "op" or (kind == "word" and text in ("AND", "OR", "NOT")):
+            op = {"&&": "AND", "||": "OR", "!": "NOT", "+": "+", "-": "NOT"}.get(text, text)
+            if op == "AND":
+                pending_and = True
+                i += 1
+                continue
+            if op == "OR":
+                i += 1
+                continue
+            occur = op
+            i += 1
+        clause, i = _clause(tokens, i)
+        if occur == "NOT":
+            has_previous = pending_and = False
+            continue
+        if occur == "+" or pending_and:
+            if pending_and and has_previous and previous_optional is not None:
+                # "a AND b": the previous clause becomes required too
+                optional.remove(previous_optional)
+                required.append(previous_optional)
+            required.append(clause)
+            previous_optional = None
+        else:
+            optional.append(clause)
+            previous_optional = clause
+        has_previous = True
+        pending_and = False
+    if required:
+        constrained = [r for r in required if r is not None and r]
+        if not constrained:
+            return None, i
+        return min(constrained, key=lambda words: (len(words), -max(len(w.text) for w in words))), i
+    if not optional or any(o is None or not o for o in optional):
+        return None, i
+    union: set[Word] = set()
+    for words in optional:
+        assert words is not None
+        union |= words
+    return frozenset(union), i
+
+
+def _clause(tokens: list[tuple[str, str]], i: int) -> tuple[Needs, int]:
+    kind, text = tokens[i]
+    if kind == "open":
+        inner, i = _clauses(tokens, i + 1)
+        if i >= len(tokens) or tokens[i][0] != "close":
+            raise _Unreadable
+        return inner, _boost(tokens, i + 1)
+    if kind == "word" and text.endswith(":") is False and _field_of(text) is not None:
+        field, value = _field_of(text) or ("", "")
+        if not _TEXT_FIELD.match(field):
+            return None, _skip_value(tokens, i, value)
+        if value == "":  # field:(...) or field:"..."
+            return _clause(tokens, i + 1)
+        return _word(value), i + 1
+    if kind == "word" and text.endswith(":"):
+        if not _TEXT_FIELD.match(text[:-1]):
+            return None, _skip_value(tokens, i, "")
+        return _clause(tokens, i + 1)
+    if kind == "phrase":
+        if "~" in text.rsplit('"', 1)[1]:
+            return None, i + 1  # a sloppy phrase: its words still count, but keep it simple
+        words = [w for w in re.split(r"\s+", _unescape(text.rsplit('"', 1)[0][1:])) if w]
+        if not words:
+            return None, i + 1
+        return frozenset({Word(max(words, key=len))}), i + 1
+    if kind == "word":
+        return _word(text), i + 1
+    return None, i + 1  # a range or a regular expression
+
+
+def _field_of(text: str) -> tuple[str, str] | None:
+    match = re.match(r"^((?:[^\s:\\]|\\.)+):(.*)$", text)
+    if match is None or match.group(1) in ("http", "https"):
+        return None
+    return match.group(1), match.group(2)
+
+
+def _skip_value(tokens: list[tuple[str, str]], i: int, value: str) -> int:
+    if value:
+        return i + 1
+    if i + 1 < len(tokens) and tokens[i + 1][0] == "open":
+        depth, j = 0, i + 1
+        while j < len(tokens):
+            depth += {"open": 1, "close": -1}.get(tokens[j][0], 0)
+            j += 1
+            if depth == 0:
+                break
+        return j
+    return i + 2
+
+
+def _boost(tokens: list[tuple[str, str]], i: int) -> int:
+    return i + 1 if i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].startswith("^") else i
+
+
+def _word(text: str) -> Needs:
+    text = re.sub(r"\^[\d.]+$", "", text)  # a boost
+    if re.search(r"(?<!\\)~[\d.]*$", text):
+        return None  # fuzzy
+    text = _unescape(text)
+    if not text:
+        return None
+    wild = re.search(r"[*?]", text)
+    if wild is None:
+        return frozenset({Word(text)})
+    head = text[: wild.start()]
+    if not re.fullmatch(r"[a-z0-9]+", head):
+        return None  # a leading wildcard, or letters each analyzer may normalise its own way
+    return frozenset({Word(head, prefix=True)})
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def selected(
+    rules: Sequence[Rule],
+    needed: Mapping[str, Needs],
+    forms: Mapping[tuple[str, str], tuple[str, ...]],
+    terms: Mapping[str, set[str]],
+) -> list[Rule]:
+    """The rules that can match stories whose indexed terms are ``terms`` (analyzer -> terms):
+    ``needed`` by rule name, ``forms`` the analysed forms of each (analyzer, word)."""
+    chosen = []
+    for rule in rules:
+        words = needed.get(rule.name)
+        if words is None or any(_present(word, forms, terms) for word in words):
+            chosen.append(rule)
+    return chosen
+
+
+def _present(
+    word: Word, forms: Mapping[tuple[str, str], tuple[str, ...]], terms: Mapping[str, set[str]]
+) -> bool:
+    for analyzer, indexed in terms.items():
+        if word.prefix:
+            if any(term.startswith(word.text) for term in indexed):
+                return True
+            continue
+        analysed = forms.get((analyzer, word.text))
+        if analysed is None or not analysed:  # not analysed (be safe), or a stop word: no requirement
+            return True
+        if any(form in indexed for form in analysed):
+            return True
+    return False
+
+
+def words_of(needed: Iterable[Needs]) -> set[str]:
+    """Every exact word the rules need (those to analyse)."""
+    return {w.text for words in needed if words for w in words if not w.prefix}

@@ -1,0 +1,107 @@
+"""The presearcher's two questions to Elasticsearch: the analysed forms of the rules' words (per
+analyzer, ``_analyze``, cached), and the indexed terms of a batch's stories (``_mtermvectors``)."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Sequence
+
+from elasticsearch import AsyncElasticsearch
+
+from pipeline.alerts.presearch import Needs, needs, selected, words_of
+from pipeline.alerts.rules import Rule
+from pipeline.alerts.stats import AlertStats
+from pipeline.index.template import LANGUAGE_ANALYZERS, fields_for
+
+log = logging.getLogger("pipeline.alerts")
+
+#: Words analysed per request; cached forms and parsed queries kept at most.
+WORDS_PER_REQUEST = 1000
+CACHED = 500_000
+
+
+def analyzer_of(field: str) -> str:
+    """The analyzer of a default field (``title``/``text``: standard; ``text_tr``: turkish)."""
+    lang = field.partition("_")[2]
+    return LANGUAGE_ANALYZERS[lang] if lang else "standard"
+
+
+class Presearcher:
+    """Narrows the rules to those that can match a batch (``presearch.py``)."""
+
+    def __init__(self, es: AsyncElasticsearch, alias: str, stats: AlertStats) -> None:
+        self.es = es
+        self.alias = alias
+        self.stats = stats
+        self.needed: dict[str, Needs] = {}  # query -> needs
+        self.forms: dict[tuple[str, str], tuple[str, ...]] = {}  # (analyzer, word) -> forms
+
+    async def select(self, rules: Sequence[Rule], ids: Sequence[str], languages: Sequence[str]) -> list[Rule]:
+        if not rules or not ids:
+            return list(rules)
+        fields = fields_for(languages)
+        analyzers = sorted({analyzer_of(field) for field in fields})
+        needed = {rule.name: self._needs(rule.query) for rule in rules}
+        try:
+            terms = await self._terms(ids, fields)
+            if terms is None:
+                return list(rules)
+            await self._analyse(words_of(needed.values()), analyzers)
+        except Exception as exc:  # the presearcher only saves work: run every rule
+            log.warning("presearch skipped: %s", exc, extra={"stage": "alerts"})
+            return list(rules)
+        chosen = selected(rules, needed, self.forms, terms)
+        self.stats.rules_skipped += len(rules) - len(chosen)
+        return chosen
+
+    def _needs(self, query: str) -> Needs:
+        if query not in self.needed:
+            if len(self.needed) > CACHED:
+                self.needed.clear()
+            self.needed[query] = needs(query)
+        return self.needed[query]
+
+    async def _terms(self, ids: Sequence[str], fields: list[str]) -> dict[str, set[str]] | None:
+        """Analyzer -> the batch's indexed terms; None when a story could not be read."""
+        answer = await self.es.mtermvectors(
+            index=self.alias,
+            ids=list(ids),
+            fields=fields,
+            term_statistics=False,
+            field_statistics=False,
+            positions=False,
+            offsets=False,
+            payloads=False,
+        )
+        terms: dict[str, set[str]] = {analyzer_of(field): set() for field in fields}
+        for doc in answer["docs"]:
+            if not doc.get("found"):
+                return None
+            for field, vector in (doc.get("term_vectors") or {}).items():
+                terms.setdefault(analyzer_of(field), set()).update(vector.get("terms", {}))
+        return terms
+
+    async def _analyse(self, words: set[str], analyzers: list[str]) -> None:
+        if len(self.forms) > CACHED:
+            self.forms.clear()
+        for analyzer in analyzers:
+            todo = sorted(word for word in words if (analyzer, word) not in self.forms)
+            # cjk makes pairs of neighbouring characters: its words one by one, never joined
+            size = 1 if analyzer == "cjk" else WORDS_PER_REQUEST
+            for start in range(0, len(todo), size):
+                part = todo[start : start + size]
+                self.forms.update(await self._analysed(analyzer, part))
+
+    async def _analysed(self, analyzer: str, words: list[str]) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The forms of each word: the words joined by newlines, each token given back to the word
+        its offset falls in."""
+        starts, text = [], ""
+        for word in words:
+            starts.append(len(text))
+            text += word + "\n"
+        answer = await self.es.indices.analyze(analyzer=analyzer, text=text)
+        forms: list[list[str]] = [[] for _ in words]
+        for token in answer.get("tokens", []):
+            forms[bisect.bisect_right(starts, int(token["start_offset"])) - 1].append(str(token["token"]))
+        return {(analyzer, word): tuple(found) for word, found in zip(words, forms, strict=True)}
