@@ -17,6 +17,7 @@ one of whose needed words is among them run. The selection is a superset of the 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -191,9 +192,9 @@ def _word(text: str) -> Needs:
     if wild is None:
         return frozenset({Word(text)})
     head = text[: wild.start()]
-    if not re.fullmatch(r"[a-z0-9]+", head):
-        return None  # a leading wildcard, or letters each analyzer may normalise its own way
-    return frozenset({Word(head, prefix=True)})
+    if not re.fullmatch(r"[A-Za-z0-9]+", head) or "I" in head:
+        return None  # a leading wildcard, or letters an analyzer may normalise its own way (Turkish I)
+    return frozenset({Word(head.lower(), prefix=True)})
 
 
 def _unescape(text: str) -> str:
@@ -208,20 +209,26 @@ def selected(
 ) -> list[Rule]:
     """The rules that can match stories whose indexed terms are ``terms`` (analyzer -> terms):
     ``needed`` by rule name, ``forms`` the analysed forms of each (analyzer, word)."""
+    ordered = {analyzer: sorted(indexed) for analyzer, indexed in terms.items()}  # for prefixes
     chosen = []
     for rule in rules:
         words = needed.get(rule.name)
-        if words is None or any(_present(word, forms, terms) for word in words):
+        if words is None or any(_present(word, forms, terms, ordered) for word in words):
             chosen.append(rule)
     return chosen
 
 
 def _present(
-    word: Word, forms: Mapping[tuple[str, str], tuple[str, ...]], terms: Mapping[str, set[str]]
+    word: Word,
+    forms: Mapping[tuple[str, str], tuple[str, ...]],
+    terms: Mapping[str, set[str]],
+    ordered: Mapping[str, list[str]],
 ) -> bool:
     for analyzer, indexed in terms.items():
         if word.prefix:
-            if any(term.startswith(word.text) for term in indexed):
+            sorted_terms = ordered[analyzer]
+            at = bisect.bisect_left(sorted_terms, word.text)
+            if at < len(sorted_terms) and sorted_terms[at].startswith(word.text):
                 return True
             continue
         analysed = forms.get((analyzer, word.text))
