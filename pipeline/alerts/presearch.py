@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.alerts.rules import Rule
 
@@ -201,42 +201,59 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
+@dataclass
+class Lexicon:
+    """The analysed forms of the rules' words, indexed by form: analyzer -> form -> words."""
+
+    by_form: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    analysed: dict[str, set[str]] = field(default_factory=dict)  # analyzer -> words analysed
+    dropped: dict[str, set[str]] = field(default_factory=dict)  # analyzer -> words it turns into nothing
+
+    def add(self, analyzer: str, word: str, forms: Iterable[str]) -> None:
+        self.analysed.setdefault(analyzer, set()).add(word)
+        found = False
+        for form in forms:
+            self.by_form.setdefault(analyzer, {}).setdefault(form, set()).add(word)
+            found = True
+        if not found:
+            self.dropped.setdefault(analyzer, set()).add(word)
+
+    def knows(self, analyzer: str, word: str) -> bool:
+        return word in self.analysed.get(analyzer, ())
+
+    def __len__(self) -> int:
+        return sum(len(words) for words in self.analysed.values())
+
+
 def selected(
-    rules: Sequence[Rule],
-    needed: Mapping[str, Needs],
-    forms: Mapping[tuple[str, str], tuple[str, ...]],
-    terms: Mapping[str, set[str]],
+    rules: Sequence[Rule], needed: Mapping[str, Needs], lexicon: Lexicon, terms: Mapping[str, set[str]]
 ) -> list[Rule]:
     """The rules that can match stories whose indexed terms are ``terms`` (analyzer -> terms):
-    ``needed`` by rule name, ``forms`` the analysed forms of each (analyzer, word)."""
-    ordered = {analyzer: sorted(indexed) for analyzer, indexed in terms.items()}  # for prefixes
+    ``needed`` by rule name. Cost: the batch's terms and the rules, not their product."""
+    every = words_of(needed.values())
+    present: set[str] = set()
+    for analyzer, indexed in terms.items():
+        forms = lexicon.by_form.get(analyzer, {})
+        for term in indexed:
+            present |= forms.get(term, set())
+        present |= lexicon.dropped.get(analyzer, set())  # a stop word there: no requirement
+        present |= every - lexicon.analysed.get(analyzer, set())  # not analysed: be safe
+    ordered = [sorted(indexed) for indexed in terms.values()]
+    prefixes = {w.text for words in needed.values() if words for w in words if w.prefix}
+    present_prefixes = {p for p in prefixes if any(_has_prefix(terms_, p) for terms_ in ordered)}
     chosen = []
     for rule in rules:
         words = needed.get(rule.name)
-        if words is None or any(_present(word, forms, terms, ordered) for word in words):
+        if words is None or any(
+            (w.text in present_prefixes) if w.prefix else (w.text in present) for w in words
+        ):
             chosen.append(rule)
     return chosen
 
 
-def _present(
-    word: Word,
-    forms: Mapping[tuple[str, str], tuple[str, ...]],
-    terms: Mapping[str, set[str]],
-    ordered: Mapping[str, list[str]],
-) -> bool:
-    for analyzer, indexed in terms.items():
-        if word.prefix:
-            sorted_terms = ordered[analyzer]
-            at = bisect.bisect_left(sorted_terms, word.text)
-            if at < len(sorted_terms) and sorted_terms[at].startswith(word.text):
-                return True
-            continue
-        analysed = forms.get((analyzer, word.text))
-        if analysed is None or not analysed:  # not analysed (be safe), or a stop word: no requirement
-            return True
-        if any(form in indexed for form in analysed):
-            return True
-    return False
+def _has_prefix(sorted_terms: list[str], prefix: str) -> bool:
+    at = bisect.bisect_left(sorted_terms, prefix)
+    return at < len(sorted_terms) and sorted_terms[at].startswith(prefix)
 
 
 def words_of(needed: Iterable[Needs]) -> set[str]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from elasticsearch import AsyncElasticsearch
 
-from pipeline.alerts.presearch import Needs, needs, selected, words_of
+from pipeline.alerts.presearch import Lexicon, Needs, needs, selected, words_of
 from pipeline.alerts.rules import Rule
 from pipeline.alerts.stats import AlertStats
 from pipeline.index.template import LANGUAGE_ANALYZERS, fields_for
@@ -35,7 +35,7 @@ class Presearcher:
         self.alias = alias
         self.stats = stats
         self.needed: dict[str, Needs] = {}  # query -> needs
-        self.forms: dict[tuple[str, str], tuple[str, ...]] = {}  # (analyzer, word) -> forms
+        self.lexicon = Lexicon()  # the rules' words in each analyzer's forms
 
     async def select(self, rules: Sequence[Rule], ids: Sequence[str], languages: Sequence[str]) -> list[Rule]:
         if not rules or not ids:
@@ -51,7 +51,7 @@ class Presearcher:
         except Exception as exc:  # the presearcher only saves work: run every rule
             log.warning("presearch skipped: %s", exc, extra={"stage": "alerts"})
             return list(rules)
-        chosen = selected(rules, needed, self.forms, terms)
+        chosen = selected(rules, needed, self.lexicon, terms)
         self.stats.rules_skipped += len(rules) - len(chosen)
         return chosen
 
@@ -83,15 +83,17 @@ class Presearcher:
         return terms
 
     async def _analyse(self, words: set[str], analyzers: list[str]) -> None:
-        if len(self.forms) > CACHED:
-            self.forms.clear()
+        if len(self.lexicon) > CACHED:
+            self.lexicon = Lexicon()
         for analyzer in analyzers:
-            todo = sorted(word for word in words if (analyzer, word) not in self.forms)
+            known = self.lexicon.analysed.get(analyzer, set())
+            todo = sorted(words - known)
             # cjk makes pairs of neighbouring characters: its words one by one, never joined
             size = 1 if analyzer == "cjk" else WORDS_PER_REQUEST
             for start in range(0, len(todo), size):
                 part = todo[start : start + size]
-                self.forms.update(await self._analysed(analyzer, part))
+                for (_, word), forms in (await self._analysed(analyzer, part)).items():
+                    self.lexicon.add(analyzer, word, forms)
 
     async def _analysed(self, analyzer: str, words: list[str]) -> dict[tuple[str, str], tuple[str, ...]]:
         """The forms of each word: the words joined by newlines, each token given back to the word

@@ -1,4 +1,4 @@
-from pipeline.alerts.presearch import Word, needs, selected
+from pipeline.alerts.presearch import Lexicon, Word, needs, selected
 from pipeline.alerts.rules import Rule
 
 
@@ -57,17 +57,23 @@ def test_selection_keeps_every_rule_that_can_match() -> None:
         Rule(name=n, query=q) for n, q in (("a", "Zelensky"), ("b", "deprem*"), ("c", "the"), ("d", "x~1"))
     ]
     needed = {r.name: needs(r.query) for r in rules}
-    forms = {
-        ("standard", "Zelensky"): ("zelensky",),
-        ("turkish", "Zelensky"): ("zelensky",),
-        ("standard", "the"): ("the",),
-        ("turkish", "the"): ("the",),
-    }
+    lexicon = Lexicon()
+    for analyzer in ("standard", "turkish"):
+        lexicon.add(analyzer, "Zelensky", ["zelensky"])
+        lexicon.add(analyzer, "the", ["the"])
     # only Turkish earthquake stories: a, c never match; b by its prefix; d cannot be read
     terms = {"standard": {"depremde", "ankara"}, "turkish": {"deprem", "ankara"}}
-    assert [r.name for r in selected(rules, needed, forms, terms)] == ["b", "d"]
+    assert [r.name for r in selected(rules, needed, lexicon, terms)] == ["b", "d"]
     # a word an analyzer drops (a stop word) is no requirement there
-    assert [r.name for r in selected(rules, needed, {**forms, ("turkish", "the"): ()}, terms)] == [
+    dropped = Lexicon()
+    dropped.add("standard", "Zelensky", ["zelensky"])
+    dropped.add("standard", "the", ["the"])
+    dropped.add("turkish", "Zelensky", ["zelensky"])
+    dropped.add("turkish", "the", [])
+    assert [r.name for r in selected(rules, needed, dropped, terms)] == ["b", "c", "d"]
+    # nor is a word not analysed for an analyzer of the batch
+    assert [r.name for r in selected(rules, needed, lexicon, {**terms, "german": set()})] == [
+        "a",
         "b",
         "c",
         "d",
