@@ -112,7 +112,8 @@ def scoped(settings: Settings, tag: str, **overrides: Any) -> Settings:
 
 def teardown(settings: Settings) -> None:
     """The inverse of `init`, for benchmarks and tests that made their own prefix and alias: delete
-    the alias's indices and template, the prefix's topics, and the consumer group's faust topics."""
+    the alias's indices and template, the prefix's topics, the consumer group's faust topics, and
+    the consumer groups (the worker's and the scraper's)."""
     es = es_client(settings)
     try:
         # by name (wildcard deletes are refused): the stories' indices and the alert rules' index
@@ -128,5 +129,13 @@ def teardown(settings: Settings) -> None:
         doomed = [t for t in admin.list_topics() if t.startswith(ours)]
         if doomed:
             admin.delete_topics(doomed)
+        groups = [
+            g for g, *_ in admin.list_consumer_groups() if g == settings.worker_group or g.startswith(ours)
+        ]
+        if groups:
+            try:
+                admin.delete_consumer_groups(groups)
+            except Exception as exc:  # a group still has members: it goes when they leave
+                log.warning("consumer groups not deleted: %s", exc)
     finally:
         admin.close()
