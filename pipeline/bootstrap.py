@@ -130,11 +130,13 @@ def teardown(settings: Settings) -> None:
         if doomed:
             admin.delete_topics(doomed)
         groups = [
-            g for g, *_ in admin.list_consumer_groups() if g == settings.worker_group or g.startswith(ours)
+            group["group_id"]
+            for group in admin.list_groups()
+            if group["group_id"] == settings.worker_group or group["group_id"].startswith(ours)
         ]
         if groups:
             try:
-                admin.delete_consumer_groups(groups)
+                admin.delete_groups(groups)
             except Exception as exc:  # a group still has members: it goes when they leave
                 log.warning("consumer groups not deleted: %s", exc)
     finally:
