@@ -225,37 +225,56 @@ class Lexicon:
         return sum(len(words) for words in self.analysed.values())
 
 
+@dataclass(frozen=True)
+class RuleIndex:
+    """A set of rules by the words they need: built once per set of rules, so a batch costs the
+    words its stories hold, not the number of rules."""
+
+    always: frozenset[str]  # rules that run whatever the batch holds
+    by_word: Mapping[str, frozenset[str]]  # exact word -> rule names
+    by_prefix: Mapping[str, frozenset[str]]  # prefix -> rule names
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, needed: Mapping[str, Needs]) -> RuleIndex:
+        always: set[str] = set()
+        by_word: dict[str, set[str]] = {}
+        by_prefix: dict[str, set[str]] = {}
+        for name, words in needed.items():
+            if words is None:
+                always.add(name)
+                continue
+            for word in words:
+                (by_prefix if word.prefix else by_word).setdefault(word.text, set()).add(name)
+        return cls(
+            frozenset(always),
+            {w: frozenset(n) for w, n in by_word.items()},
+            {p: frozenset(n) for p, n in by_prefix.items()},
+            frozenset(by_word),
+        )
+
+
 def selected(
-    rules: Sequence[Rule], needed: Mapping[str, Needs], lexicon: Lexicon, terms: Mapping[str, set[str]]
+    rules: Sequence[Rule], index: RuleIndex, lexicon: Lexicon, terms: Mapping[str, set[str]]
 ) -> list[Rule]:
-    """The rules that can match stories whose indexed terms are ``terms`` (analyzer -> terms):
-    ``needed`` by rule name. Cost: the batch's terms and the rules, not their product."""
-    every = words_of(needed.values())
+    """The rules that can match stories whose indexed terms are ``terms`` (analyzer -> terms)."""
     present: set[str] = set()
     for analyzer, indexed in terms.items():
         forms = lexicon.by_form.get(analyzer, {})
         for term in indexed:
             present |= forms.get(term, set())
         present |= lexicon.dropped.get(analyzer, set())  # a stop word there: no requirement
-        present |= every - lexicon.analysed.get(analyzer, set())  # not analysed: be safe
+        present |= index.words - lexicon.analysed.get(analyzer, set())  # not analysed: be safe
+    names = set(index.always)
+    for word in present & index.words:
+        names |= index.by_word[word]
     ordered = [sorted(indexed) for indexed in terms.values()]
-    prefixes = {w.text for words in needed.values() if words for w in words if w.prefix}
-    present_prefixes = {p for p in prefixes if any(_has_prefix(terms_, p) for terms_ in ordered)}
-    chosen = []
-    for rule in rules:
-        words = needed.get(rule.name)
-        if words is None or any(
-            (w.text in present_prefixes) if w.prefix else (w.text in present) for w in words
-        ):
-            chosen.append(rule)
-    return chosen
+    for prefix, owners in index.by_prefix.items():
+        if any(_has_prefix(terms_, prefix) for terms_ in ordered):
+            names |= owners
+    return [rule for rule in rules if rule.name in names]
 
 
 def _has_prefix(sorted_terms: list[str], prefix: str) -> bool:
     at = bisect.bisect_left(sorted_terms, prefix)
     return at < len(sorted_terms) and sorted_terms[at].startswith(prefix)
-
-
-def words_of(needed: Iterable[Needs]) -> set[str]:
-    """Every exact word the rules need (those to analyse)."""
-    return {w.text for words in needed if words for w in words if not w.prefix}

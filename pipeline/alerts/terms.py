@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from elasticsearch import AsyncElasticsearch
 
-from pipeline.alerts.presearch import Lexicon, Needs, needs, selected, words_of
+from pipeline.alerts.presearch import Lexicon, Needs, RuleIndex, needs, selected
 from pipeline.alerts.rules import Rule
 from pipeline.alerts.stats import AlertStats
 from pipeline.index.template import LANGUAGE_ANALYZERS, fields_for
@@ -36,24 +36,33 @@ class Presearcher:
         self.stats = stats
         self.needed: dict[str, Needs] = {}  # query -> needs
         self.lexicon = Lexicon()  # the rules' words in each analyzer's forms
+        self._rule_index: tuple[int, RuleIndex] | None = None
 
     async def select(self, rules: Sequence[Rule], ids: Sequence[str], languages: Sequence[str]) -> list[Rule]:
         if not rules or not ids:
             return list(rules)
         fields = fields_for(languages)
         analyzers = sorted({analyzer_of(field) for field in fields})
-        needed = {rule.name: self._needs(rule.query) for rule in rules}
+        index = self._index(rules)
         try:
             terms = await self._terms(ids, fields)
             if terms is None:
                 return list(rules)
-            await self._analyse(words_of(needed.values()), analyzers)
+            await self._analyse(set(index.words), analyzers)
         except Exception as exc:  # the presearcher only saves work: run every rule
             log.warning("presearch skipped: %s", exc, extra={"stage": "alerts"})
             return list(rules)
-        chosen = selected(rules, needed, self.lexicon, terms)
+        chosen = selected(rules, index, self.lexicon, terms)
         self.stats.rules_skipped += len(rules) - len(chosen)
         return chosen
+
+    def _index(self, rules: Sequence[Rule]) -> RuleIndex:
+        """The rules by the words they need, kept while the rules (names and queries) stay."""
+        key = hash(tuple((rule.name, rule.query) for rule in rules))
+        if self._rule_index is None or self._rule_index[0] != key:
+            needed = {rule.name: self._needs(rule.query) for rule in rules}
+            self._rule_index = (key, RuleIndex.of(needed))
+        return self._rule_index[1]
 
     def _needs(self, query: str) -> Needs:
         if query not in self.needed:

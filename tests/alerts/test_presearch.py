@@ -1,4 +1,4 @@
-from pipeline.alerts.presearch import Lexicon, Word, needs, selected
+from pipeline.alerts.presearch import Lexicon, RuleIndex, Word, needs, selected
 from pipeline.alerts.rules import Rule
 
 
@@ -56,7 +56,7 @@ def test_selection_keeps_every_rule_that_can_match() -> None:
     rules = [
         Rule(name=n, query=q) for n, q in (("a", "Zelensky"), ("b", "deprem*"), ("c", "the"), ("d", "x~1"))
     ]
-    needed = {r.name: needs(r.query) for r in rules}
+    needed = RuleIndex.of({r.name: needs(r.query) for r in rules})
     lexicon = Lexicon()
     for analyzer in ("standard", "turkish"):
         lexicon.add(analyzer, "Zelensky", ["zelensky"])
