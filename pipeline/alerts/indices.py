@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import BadRequestError
-
 from pipeline.config import Settings
-from pipeline.index.client import es_client
+from pipeline.index.client import create_missing, es_client
 
 RULES_MAPPINGS = {
     "dynamic": "strict",
@@ -68,18 +66,9 @@ def ensure_alert_indices(settings: Settings) -> None:
     """Create the rules and alerts indices when missing (idempotent, safe against a race)."""
     es = es_client(settings)
     try:
-        for index, mappings in (
-            (rules_index(settings.index_alias), RULES_MAPPINGS),
-            (alerts_index(settings.index_alias), ALERTS_MAPPINGS),
-        ):
-            if es.indices.exists(index=index):
-                if index == alerts_index(settings.index_alias):  # fields added since it was made
-                    es.indices.put_mapping(index=index, properties=ALERT_FIELDS)
-                continue
-            try:
-                es.indices.create(index=index, mappings=mappings, settings=INDEX_SETTINGS)
-            except BadRequestError as exc:
-                if exc.error != "resource_already_exists_exception":
-                    raise
+        create_missing(es, rules_index(settings.index_alias), RULES_MAPPINGS, INDEX_SETTINGS)
+        alerts = alerts_index(settings.index_alias)
+        if not create_missing(es, alerts, ALERTS_MAPPINGS, INDEX_SETTINGS):  # fields added since it was made
+            es.indices.put_mapping(index=alerts, properties=ALERT_FIELDS)
     finally:
         es.close()

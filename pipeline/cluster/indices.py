@@ -17,10 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import BadRequestError
-
 from pipeline.config import Settings
-from pipeline.index.client import es_client
+from pipeline.index.client import create_missing, es_client
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
@@ -83,16 +81,7 @@ def ensure_cluster_indices(settings: Settings) -> None:
     """Create both indices when missing (idempotent, safe against a race)."""
     es = es_client(settings)
     try:
-        for index, mappings, index_settings in (
-            (members_index(settings.index_alias), MEMBER_MAPPINGS, MEMBER_SETTINGS),
-            (clusters_index(settings.index_alias), CLUSTER_MAPPINGS, SETTINGS),
-        ):
-            if es.indices.exists(index=index):
-                continue
-            try:
-                es.indices.create(index=index, mappings=mappings, settings=index_settings)
-            except BadRequestError as exc:
-                if exc.error != "resource_already_exists_exception":
-                    raise
+        create_missing(es, members_index(settings.index_alias), MEMBER_MAPPINGS, MEMBER_SETTINGS)
+        create_missing(es, clusters_index(settings.index_alias), CLUSTER_MAPPINGS, SETTINGS)
     finally:
         es.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, Elasticsearch, TransportError
 
 from pipeline.config import Settings
 from pipeline.errors import TransientError
@@ -37,3 +37,16 @@ def transient(error: BaseException) -> bool:
     if isinstance(error, ApiError):
         return error.meta.status == 429 or error.meta.status >= 500
     return isinstance(error, TransientError | TransportError | OSError)
+
+
+def create_missing(es: Elasticsearch, index: str, mappings: dict[str, Any], settings: dict[str, Any]) -> bool:
+    """Create ``index`` unless it exists (safe against a race with another worker); True if created."""
+    if es.indices.exists(index=index):
+        return False
+    try:
+        es.indices.create(index=index, mappings=mappings, settings=settings)
+    except BadRequestError as exc:
+        if exc.error != "resource_already_exists_exception":
+            raise
+        return False
+    return True

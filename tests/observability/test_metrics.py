@@ -5,25 +5,10 @@ import urllib.request
 from pipeline.cli.scrape import serve_metrics
 from pipeline.observability.metrics import DEAD_LETTERS, REGISTRY, exposition
 from pipeline.stream import DeadLetters, Record
+from tests.deploy.test_helm import COUNTERS, GAUGES, HISTOGRAMS
 
 #: The names deploy/grafana/ and deploy/prometheus/rules.yaml are written against.
-NAMES = {
-    "wirestream_pages_total",
-    "wirestream_stories_total",
-    "wirestream_dead_letters_total",
-    "wirestream_bulk_request_seconds",
-    "wirestream_bulk_request_stories",
-    "wirestream_bulk_retries_total",
-    "wirestream_consumer_lag",
-    "wirestream_alert_latency_seconds",
-    "wirestream_alerts_fired_total",
-    "wirestream_webhook_deliveries_total",
-    "wirestream_scrape_fetches_total",
-    "wirestream_scrape_robots_refusals_total",
-    "wirestream_scrape_bytes_total",
-    "wirestream_scrape_published_total",
-    "wirestream_scrape_polls_without_new_pages",
-}
+NAMES = COUNTERS | GAUGES | HISTOGRAMS
 
 
 def test_every_metric_of_the_contract_is_registered() -> None:
