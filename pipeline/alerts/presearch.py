@@ -133,17 +133,14 @@ def _clause(tokens: list[tuple[str, str]], i: int) -> tuple[Needs, int]:
         if i >= len(tokens) or tokens[i][0] != "close":
             raise _Unreadable
         return inner, _boost(tokens, i + 1)
-    if kind == "word" and text.endswith(":") is False and _field_of(text) is not None:
-        field, value = _field_of(text) or ("", "")
+    field_value = _field_of(text) if kind == "word" else None
+    if field_value is not None:
+        field, value = field_value
         if not _TEXT_FIELD.match(field):
             return None, _skip_value(tokens, i, value)
         if value == "":  # field:(...) or field:"..."
             return _clause(tokens, i + 1)
         return _word(value), i + 1
-    if kind == "word" and text.endswith(":"):
-        if not _TEXT_FIELD.match(text[:-1]):
-            return None, _skip_value(tokens, i, "")
-        return _clause(tokens, i + 1)
     if kind == "phrase":
         if "~" in text.rsplit('"', 1)[1]:
             return None, i + 1  # a sloppy phrase: its words still count, but keep it simple

@@ -46,7 +46,8 @@ def assign_batch(
     days: float,
 ) -> list[Assignment]:
     """The cluster of each story, in order: a story may join one seen earlier in the same batch.
-    ``outside`` holds the state's candidates of the stories not in ``known``, by story id."""
+    ``outside`` holds the state's candidates of the stories not in ``known``, by story id (already
+    within the horizon: the state answers so)."""
     local = BandIndex()
     done: dict[str, Member] = {}
     result = []
@@ -57,9 +58,7 @@ def assign_batch(
         new = story.id not in known
         if new:
             since = horizon(story.first_seen_at, days)
-            near = [m for m in outside.get(story.id, ()) if m.at >= since] + local.candidates(
-                story.lang, print_, since
-            )
+            near = [*outside.get(story.id, ()), *local.candidates(story.lang, print_, since)]
             best = closest(print_, near)
             cluster = best.cluster_id if best else story.id
         else:

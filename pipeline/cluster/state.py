@@ -39,7 +39,7 @@ STORIES_LISTED = 1000
 
 
 def iso(at: datetime) -> str:
-    """One fixed format, so that the update script may compare times as strings."""
+    """One fixed format, so that times compare as strings (``grow``) and as dates in Elasticsearch."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
