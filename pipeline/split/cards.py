@@ -26,6 +26,9 @@ MIN_HEADLINE_CHARS = 12
 MIN_LEAD_WORDS = 10
 #: A card is small: more text than this is a page section, not a card.
 MAX_CARD_CHARS = 1500
+#: A card links to its story and perhaps its section, author or comments: more distinct links than
+#: this make a list of links (a footer's imprint, terms and contact) around a blurb, not a card.
+MAX_CARD_LINKS = 5
 #: A lead is prose: a sentence ends in it, or it is cut off ("...", "…").
 PROSE = re.compile(r"[.!?。！？؟।](?:[\"”’»)\]]*)(?:\s|$)|\.\.\.|…", re.UNICODE)
 #: A lead, unlike a headline, ends like a sentence (or is cut off): a headline ends without a full
@@ -128,15 +131,34 @@ def looks_like_story(url: str) -> bool:
     return len(words) >= 3 or bool(ARTICLE_ID.search(parts.path) or ARTICLE_ID.search(parts.query))
 
 
+#: An id in an article's address: five digits or more, a hexadecimal id (a UUID's parts), or a date
+#: (/2024/04/, 2024-04-28); a year alone is a word of the slug ("ridership-2025").
+NUMBERED = re.compile(
+    r"\d{5,}|(?:19|20)\d{2}(?:/\d{1,2}/|-\d{2}-\d{2})|(?<![0-9a-z])(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{8,}(?![0-9a-z])",
+    re.IGNORECASE,
+)
+
+
+def numbered(url: str) -> bool:
+    parts = url_parts(url)
+    return bool(NUMBERED.search(parts.path) or NUMBERED.search(parts.query))
+
+
 def story_links(dom: Dom) -> list[tuple[HtmlElement, str]]:
-    """Links to other articles of the site (target without fragment)."""
+    """Links to other articles of the site (target without fragment). A site addresses its articles
+    one way: when the page's own address carries an id or a date, another story's does too
+    (/market-data-terms-of-service/ beside /2023/04/28/slug.html is a utility page)."""
     own, site = dom.page_url.split("#", 1)[0], site_of(dom.page_url)
+    own_numbered = numbered(own)
     verdicts: dict[str, bool] = {}
     found = []
     for link, target in dom.links():
         if target not in verdicts:
             verdicts[target] = (
-                not same_page(target, own) and site_of(target) == site and looks_like_story(target)
+                not same_page(target, own)
+                and site_of(target) == site
+                and looks_like_story(target)
+                and (numbered(target) or not own_numbered)
             )
         if verdicts[target]:
             found.append((link, target))
@@ -180,6 +202,17 @@ def talks_about(title: str, lead: str) -> bool:
     if stems(title) & stems(lead):
         return True
     return len(set(UNSPACED.findall(title)) & set(UNSPACED.findall(lead))) >= 3
+
+
+def title_cased(text: str) -> bool:
+    """Written as a headline in a cased script: nearly every longer word capitalised ("People in
+    Denmark Are a Lot Happier Than People in the United States."). A sentence capitalises a few
+    (German its nouns, about half)."""
+    cased = [w for w in CASED_WORD.findall(text) if len(w) >= 4]
+    return len(cased) >= 6 and sum(w[0].isupper() for w in cased) >= 0.8 * len(cased)
+
+
+CASED_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def _signature(el: HtmlElement) -> tuple[str, str]:
@@ -245,9 +278,15 @@ def _card(item: HtmlElement, link: HtmlElement, target: str) -> Card | None:
         and (text := text_of(el))
     ]
     whole = text_of(link)
-    if word_count(whole) > 12 and LEAD_END.search(whole):
+    if word_count(whole) > 12 and LEAD_END.search(whole) and not title_cased(whole):
         return Card(title=None, lead=whole, url=target, element=item)  # the link is the whole lead
-    if heading is None and word_count(title) > 12 and LEAD_END.search(title) and len(runs) <= 2:
+    if (
+        heading is None
+        and word_count(title) > 12
+        and LEAD_END.search(title)
+        and len(runs) <= 2
+        and not title_cased(title)
+    ):
         return Card(title=None, lead=title, url=target, element=item)  # the link is the whole lead
     key = normalise(title)
     leads = [run for run in runs if normalise(run) != key and key not in normalise(run)]
@@ -256,4 +295,6 @@ def _card(item: HtmlElement, link: HtmlElement, target: str) -> Card | None:
         lead = None  # a kicker, a date, a list of tags: not a lead
     if lead is not None and len(text_of(item)) > 1.5 * (len(title) + len(lead)) + 100:
         lead = None  # not a compact card: a section with one link in it
+    if lead is not None and len({a.get("href") for a in item.iter("a")}) > MAX_CARD_LINKS:
+        lead = None  # a list of links around a blurb (a footer's tagline among its imprint links)
     return Card(title=title, lead=lead, url=target, element=item)
