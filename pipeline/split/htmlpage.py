@@ -26,15 +26,11 @@ from pipeline.errors import PermanentError
 from pipeline.fingerprint import normalise
 from pipeline.split.cards import same_page
 from pipeline.split.dom import Dom
+from pipeline.split.linklines import Anchor, anchors, link_target, plain_text_lines
 from pipeline.split.overlap import piece_of, tokens, trigrams
 from pipeline.split.paragraphs import BOILERPLATE_KINDS, Kind, Para, is_heading, paragraphs
 from pipeline.split.segment import Decision, Segment, credit_at_end
 from pipeline.split.teasers import Teaser, find_teasers
-
-#: A short label before a link's text on the same line: "Les også:", "MORE :", "Auch interessant –".
-LINK_LABEL = re.compile(r"^[^\W\d_][^.!?:]{0,40}?\s*[:|–—-]\s+", re.UNICODE)
-#: Anchor texts shorter than this (in characters) are not matched to lines ("Home", "More").
-MIN_ANCHOR_CHARS = 12
 
 
 @dataclass
@@ -173,59 +169,6 @@ def _repeats_title(line: str, title: str) -> bool:
     return short == whole or (is_heading(line) and len(short) * 2 >= len(whole) and short in whole)
 
 
-def anchors(dom: Dom) -> dict[str, str]:
-    """Normalised text of every link to another page -> its URL."""
-    found: dict[str, str] = {}
-    others: dict[str, bool] = {}
-    for _, target, text in dom.link_texts:
-        if len(text) < MIN_ANCHOR_CHARS:
-            continue
-        if target not in others:
-            others[target] = not same_page(target, dom.page_url)
-        if others[target]:
-            found.setdefault(normalise(text), target)
-    return found
-
-
-#: Elements whose text may be a whole line of the main text.
-TEXT_TAGS = (
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "span",
-    "b",
-    "strong",
-    "em",
-    "td",
-    "dd",
-    "dt",
-    "blockquote",
-    "figcaption",
-)
-
-
-def plain_text_lines(tree: HtmlElement, candidates: set[str]) -> set[str]:
-    """Of the candidate lines (normalised), those the page also shows as text that is mostly not a
-    link: a live blog's entry heading whose words are also a link in the sidebar is article text."""
-    plain: set[str] = set()
-    if not candidates:
-        return plain
-    for el in tree.iter(*TEXT_TAGS):
-        text = " ".join(el.text_content().split())
-        key = normalise(text)
-        if key not in candidates or key in plain:
-            continue
-        linked = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
-        if linked < 0.5 * len(text):
-            plain.add(key)
-    return plain
-
-
 #: Markup that holds a date, a time, a byline or an update note (attribute names are written in
 #: developers' English whatever the page's language; matched lower-cased).
 METADATA_MARKUP = re.compile(r"date|time|byline|author|reporter|dateline|published|updated|modified")
@@ -252,17 +195,6 @@ def is_metadata(text: str, metadata: list[str]) -> bool:
     for piece in metadata:
         rest = rest.replace(piece, " ")
     return not re.search(r"[^\W\d_]", rest)
-
-
-def link_target(text: str, links: dict[str, str]) -> str | None:
-    """The URL when the line is a link to another page (alone, or behind a short label)."""
-    key = normalise(text)
-    if key in links:
-        return links[key]
-    label = LINK_LABEL.match(text)
-    if label:
-        return links.get(normalise(text[label.end() :]))
-    return None
 
 
 def split_html(
@@ -305,7 +237,7 @@ def split_html(
 
 def _article_body(
     paras: list[Para],
-    links: dict[str, str],
+    links: dict[str, Anchor],
     teasers: list[Teaser],
     recurring: Callable[[str], bool] | None,
     result: HtmlSplit,
@@ -319,7 +251,7 @@ def _article_body(
         if piece_of(p.text, leads):  # an in-article teaser box the extractor took in
             decisions[p.index] = Decision(p.index, p.text, "dropped", "a teaser's text (the teaser is kept)")
         elif target is not None:
-            result.links.append((LINK_LABEL.sub("", p.text), target))
+            result.links.append((target.title, target.url))
             decisions[p.index] = Decision(p.index, p.text, "link", "a link to another page")
         elif p.kind in (Kind.RELATED_HEADING, Kind.COMMENTS_HEADING, Kind.READ_ALSO):
             decisions[p.index] = Decision(p.index, p.text, "dropped", f"widget line ({p.kind})")
