@@ -9,6 +9,7 @@ import click
 from pipeline.cli.common import counts, echo_json, progress_line, settings_of
 from pipeline.cli.split import ENGINE_CHOICE
 from pipeline.language.evaluate import engine_throughput
+from pipeline.split.evaluate_pages import read_publishers
 from pipeline.tools.bench.alerts import alerts_bench
 from pipeline.tools.bench.faults import SCENARIOS, faults_bench
 from pipeline.tools.bench.pipeline import cluster_cost, pipeline_throughput
@@ -29,18 +30,26 @@ def bench() -> None:
     help="Also real HTML pages: every *.html.gz of this folder (e.g. Fundus's test data), replicated.",
 )
 @click.option(
+    "--publishers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With a Fundus test-data folder: only these publishers (a file of country/Publisher lines).",
+)
+@click.option(
     "--clusters",
     is_flag=True,
     help="Instead: the worker with story clusters on and off, side by side, on distinct stories "
     "(each republished once), and the cluster state's size per million stories.",
 )
 @click.pass_context
-def bench_pipeline(ctx: click.Context, pages: int, html_dir: Path | None, clusters: bool) -> None:
+def bench_pipeline(
+    ctx: click.Context, pages: int, html_dir: Path | None, publishers: Path | None, clusters: bool
+) -> None:
     """One worker end to end beside the split alone and Elasticsearch's bulk ceiling, per kind of page."""
+    chosen = read_publishers(publishers)
     if clusters:
-        echo_json(cluster_cost(settings_of(ctx), pages, click.echo, html_dir))
+        echo_json(cluster_cost(settings_of(ctx), pages, click.echo, html_dir, chosen))
         return
-    echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo, html_dir))
+    echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo, html_dir, chosen))
 
 
 @bench.command("faults")
@@ -79,11 +88,18 @@ def bench_faults(
     "--html-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="An article-extraction-benchmark folder for the HTML path (default: the sample pages).",
+    help="An article-extraction-benchmark folder or Fundus's test data for the HTML path "
+    "(default: the sample pages).",
 )
-def bench_split(pages: int, html_dir: Path | None) -> None:
+@click.option(
+    "--publishers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With a Fundus test-data folder: only these publishers (a file of country/Publisher lines).",
+)
+def bench_split(pages: int, html_dir: Path | None, publishers: Path | None) -> None:
     """Pages/s per core of the split stage's text and HTML paths (pure code, one process)."""
-    echo_json(split_throughput(pages, lambda line: click.echo(line, err=True), html_dir))
+    chosen = read_publishers(publishers)
+    echo_json(split_throughput(pages, lambda line: click.echo(line, err=True), html_dir, chosen))
 
 
 @bench.command("scrape")

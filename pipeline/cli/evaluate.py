@@ -18,6 +18,7 @@ from pipeline.split.evaluate_pages import (
     by_language_group,
     load_labels,
     load_pages,
+    read_publishers,
     score_labels,
     score_page,
     summarise,
@@ -92,9 +93,7 @@ def eval_lang(directory: Path, engines: tuple[str, ...], misses: bool, as_json: 
 def eval_pages(directory: Path, publishers: Path | None, labels: Path | None, verbose: bool) -> None:
     """The article and teasers on real publisher pages (Fundus's parser test data format), side by
     side with plain trafilatura on the same pages."""
-    chosen = (
-        {line.strip() for line in publishers.read_text().splitlines() if line.strip()} if publishers else None
-    )
+    chosen = read_publishers(publishers)
     scores = []
     labelled = load_labels(labels) if labels else {}
     teaser_scores = []

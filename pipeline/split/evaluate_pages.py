@@ -56,6 +56,13 @@ def _body(version: dict[str, Any]) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+def read_publishers(path: Path | None) -> set[str] | None:
+    """The ``country/Publisher`` lines of a file (None: no file, every publisher)."""
+    if path is None:
+        return None
+    return {line.strip() for line in path.read_text().splitlines() if line.strip()}
+
+
 def load_pages(directory: Path, publishers: set[str] | None = None) -> Iterator[RealPage]:
     """Every page of the folder (only ``publishers``, as ``country/Publisher``, when given)."""
     for expected in sorted(directory.glob("*/*.json")):

@@ -55,12 +55,20 @@ def _labelled_line(link: HtmlElement, text: str) -> str | None:
     the rest a short label ("<li><strong>Kicker: </strong><a>Headline</a></li>"), however the label
     reads. A sentence that links a name ("<a>the minister</a> said on Monday") is not one."""
     node = link.getparent()
+    if (
+        node is not None
+        and len(node) == 1
+        and not (node.text or "").strip()
+        and not (link.tail or "").strip()
+    ):
+        return None  # the link is its parent's only content (a menu's <li><a>): no label
     for _ in range(2):
         if node is None:
             return None
         if node.tag in LINE_TAGS:
-            rest = len(text_of(node)) - len(text)
-            return normalise(text_of(node)) if 0 < rest <= min(MAX_LABEL_CHARS, len(text) / 2) else None
+            line = text_of(node)
+            rest = len(line) - len(text)
+            return normalise(line) if 0 < rest <= min(MAX_LABEL_CHARS, len(text) / 2) else None
         node = node.getparent()
     return None
 

@@ -92,14 +92,14 @@ def sample_copies(count: int) -> list[RawPage]:
     return copies([s.page for s in sample_pages()], count)
 
 
-def _kinds(html_dir: Path | None) -> dict[str, list[RawPage]]:
+def _kinds(html_dir: Path | None, publishers: set[str] | None) -> dict[str, list[RawPage]]:
     samples = [s.page for s in sample_pages()]
     kinds = {
         "text": [p for p in samples if p.content_type == "text/plain"],
         "html": [p for p in samples if p.content_type == "text/html"],
     }
     if html_dir is not None:
-        kinds["real"] = html_pages(html_dir)
+        kinds["real"] = html_pages(html_dir, publishers)
     return kinds
 
 
@@ -176,12 +176,13 @@ def pipeline_throughput(
     pages: int,
     say: Callable[[str], None],
     html_dir: Path | None = None,
+    publishers: set[str] | None = None,
     timeout: float = 900.0,
     latency_seconds: float = 30.0,
 ) -> dict[str, Any]:
     settings = ensure_services(settings, say)
     results: dict[str, Any] = {}
-    for kind, samples in _kinds(html_dir).items():
+    for kind, samples in _kinds(html_dir, publishers).items():
         batch = copies(samples, pages)
         stories, split_s = _split_alone(batch)
         ids = sorted({s.id for s in stories})
@@ -219,12 +220,13 @@ def cluster_cost(
     pages: int,
     say: Callable[[str], None],
     html_dir: Path | None = None,
+    publishers: set[str] | None = None,
     timeout: float = 900.0,
 ) -> dict[str, Any]:
     """One worker end to end with clustering on, then off, on the same pages (per kind of page)."""
     settings = ensure_services(settings, say)
     results: dict[str, Any] = {}
-    for kind, samples in _kinds(html_dir).items():
+    for kind, samples in _kinds(html_dir, publishers).items():
         batch = distinct_copies(samples, pages)
         stories, _ = _split_alone(batch)
         ids = sorted({s.id for s in stories})

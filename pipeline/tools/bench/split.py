@@ -9,22 +9,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
+
 from pipeline.demo.runner import sample_pages
 from pipeline.errors import PermanentError
 from pipeline.language import engines as language_engines
 from pipeline.messages import RawPage
 from pipeline.split import clear_caches, page_paragraphs, split
+from pipeline.split.evaluate_pages import PAGE_NAME
 from pipeline.split.extract import trafilatura_text
 from pipeline.split.paragraphs import Para
 from pipeline.split.segment import segment
 
 
-def html_pages(html_dir: Path | None) -> list[RawPage]:
+def html_pages(html_dir: Path | None, publishers: set[str] | None = None) -> list[RawPage]:
     """The sample pages, or every ``*.html.gz`` of a folder (the article-extraction benchmark's
-    ``html/``, or Fundus's test data: ``<country>/*.html.gz``)."""
+    ``html/``, or Fundus's test data: ``<country>/<Publisher>_<date>.html.gz``, only the
+    ``publishers`` given as ``country/Publisher`` when they are)."""
     if html_dir is None:
         return [s.page for s in sample_pages() if s.page.content_type == "text/html"]
     files = sorted((html_dir / "html").glob("*.html.gz")) or sorted(html_dir.glob("*/*.html.gz"))
+    if publishers is not None:
+        files = [f for f in files if _publisher(f) in publishers]
+    if not files:
+        raise click.UsageError(f"no *.html.gz pages of the chosen publishers under {html_dir}")
     return [
         RawPage(
             url=f"https://bench.example/{f.name}",
@@ -37,7 +45,18 @@ def html_pages(html_dir: Path | None) -> list[RawPage]:
     ]
 
 
-def split_throughput(pages: int, say: Callable[[str], None], html_dir: Path | None = None) -> dict[str, Any]:
+def _publisher(page: Path) -> str:
+    """``country/Publisher`` of a Fundus test page (``<country>/<Publisher>_<date>.html.gz``)."""
+    named = PAGE_NAME.match(page.name)
+    return f"{page.parent.name}/{named['publisher']}" if named else ""
+
+
+def split_throughput(
+    pages: int,
+    say: Callable[[str], None],
+    html_dir: Path | None = None,
+    publishers: set[str] | None = None,
+) -> dict[str, Any]:
     """Pages/s on one core for the text path and the HTML path of the split stage (pure code, no Kafka).
 
     Text: "split" is the whole stage core (paragraphs, segmentation, language, ids), "cut" the
@@ -57,7 +76,7 @@ def split_throughput(pages: int, say: Callable[[str], None], html_dir: Path | No
         }
     }
     say(f"text: {results['text']}")
-    group = html_pages(html_dir)
+    group = html_pages(html_dir, publishers)
     runs = [group[i % len(group)] for i in range(min(pages, 4 * len(group)))]
     language_engines.warm_up()  # untimed, as a worker does at start
     _split_or_refuse(group[0])
