@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     elasticsearch_username: str | None = Field(None, description="Elasticsearch user (optional).")
     elasticsearch_password: SecretStr | None = Field(None, description="Elasticsearch password (secret).")
     elasticsearch_api_key: SecretStr | None = Field(None, description="Elasticsearch API key (secret).")
+    elasticsearch_ca_file: Path | None = Field(
+        None, description="CA bundle that signed Elasticsearch's certificate (https; default: the system's)."
+    )
     elasticsearch_timeout: float = Field(30.0, gt=0, description="Seconds per Elasticsearch request.")
     index_alias: str = Field("news-stories", description="Alias journalists and Kibana search.")
 

@@ -16,11 +16,24 @@ def stack() -> None:
 
 
 @stack.command("up")
+@click.option(
+    "--secure",
+    is_flag=True,
+    help="Secured: Kafka on SASL_SSL (SCRAM-SHA-512, ACLs), Elasticsearch on HTTPS with security on; "
+    "certificates and an administrator made in the state folder, which stays secured from then on.",
+)
 @click.pass_context
-def stack_up(ctx: click.Context) -> None:
+def stack_up(ctx: click.Context, secure: bool) -> None:
     """Fetch (once) and start Kafka and Elasticsearch; wait until both answer."""
-    timings = local.up(settings_of(ctx), click.echo)
+    settings = settings_of(ctx)
+    if secure:
+        local.set_up_secure(settings)
+    timings = local.up(settings, click.echo)
     click.echo(f"stack ready in {timings['total']:.1f} s")
+    if local.is_secure(settings):
+        env = local.secure_files(settings).admin_env
+        click.echo(f"secured: the administrator's settings are in {env} (`set -a; . {env}; set +a`);")
+        click.echo("components get their own principals from `wirestream access grant`")
 
 
 @stack.command("down")

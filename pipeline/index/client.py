@@ -13,6 +13,8 @@ from pipeline.errors import TransientError
 
 def _options(settings: Settings) -> dict[str, Any]:
     options: dict[str, Any] = {"request_timeout": settings.elasticsearch_timeout}
+    if settings.elasticsearch_ca_file is not None:
+        options["ca_certs"] = str(settings.elasticsearch_ca_file)
     if settings.elasticsearch_api_key is not None:
         options["api_key"] = settings.elasticsearch_api_key.get_secret_value()
     elif settings.elasticsearch_username and settings.elasticsearch_password is not None:

@@ -4,6 +4,14 @@ Used by newcomers (`wirestream stack up`), the demo and the integration tests. O
 ``deploy/compose.yaml`` instead.
 """
 
-from pipeline.stack.services import ServiceStatus, down, local_services, up
+from pipeline.stack.services import (
+    ServiceStatus,
+    down,
+    is_secure,
+    local_services,
+    secure_files,
+    set_up_secure,
+    up,
+)
 
-__all__ = ["ServiceStatus", "down", "local_services", "up"]
+__all__ = ["ServiceStatus", "down", "is_secure", "local_services", "secure_files", "set_up_secure", "up"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.stack import artifacts, probes
+from pipeline.errors import UserError
+from pipeline.stack import artifacts, probes, secure
 from pipeline.stack.process import LOOPBACK, LocalService, chown_tree, ensure_system_user, loopback_settings
 
 
@@ -37,6 +39,8 @@ class Elasticsearch(LocalService):
         return loopback_settings(self.settings)
 
     def answers(self) -> bool:
+        if secure.is_secure(self.settings):
+            return probes.elasticsearch_ready(secure.admin_settings(self.settings), timeout=2.0)
         return probes.elasticsearch_ready(self.local_settings, timeout=2.0)
 
     def prepare(self) -> tuple[list[str], dict[str, str], str | None]:
@@ -54,6 +58,8 @@ class Elasticsearch(LocalService):
         for folder in (data, logs, tmp):
             folder.mkdir(parents=True, exist_ok=True)
         (conf / "elasticsearch.yml").write_text(self.node_config(data, logs))
+        if secure.is_secure(self.settings):
+            self._secure_config(es_home, conf)
         if user:
             chown_tree(self.home, user)
         heap = self.settings.stack_elasticsearch_heap
@@ -93,8 +99,49 @@ class Elasticsearch(LocalService):
                 f"transport.port: {self.settings.stack_elasticsearch_transport_port}",
                 "discovery.type: single-node",
                 "cluster.routing.allocation.disk.threshold_enabled: false",
-                "# a loopback-only development node: no TLS, no passwords (compose turns security on)",
-                "xpack.security.enabled: false",
+                *self._security_lines(),
                 "",
             ]
         )
+
+    def _security_lines(self) -> list[str]:
+        if not secure.is_secure(self.settings):
+            return [
+                "# a loopback-only development node: no TLS, no passwords (`stack up --secure`: both)",
+                "xpack.security.enabled: false",
+            ]
+        return [
+            "# secured (`stack up --secure`): HTTPS with the stack's CA, users and API keys",
+            "xpack.security.enabled: true",
+            "xpack.security.http.ssl.enabled: true",
+            "xpack.security.http.ssl.certificate: certs/node.crt",
+            "xpack.security.http.ssl.key: certs/node.key",
+            "xpack.security.transport.ssl.enabled: false",
+            "xpack.security.authc.api_key.enabled: true",
+        ]
+
+    def _secure_config(self, es_home: Path, conf: Path) -> None:
+        """The node's certificate and the administrator (a file-realm superuser) into the config
+        folder, where Elasticsearch may read them; the user file is made once, by its own tool."""
+        made = secure.files(self.settings)
+        (conf / "certs").mkdir()
+        shutil.copy2(made.node_cert, conf / "certs" / "node.crt")
+        shutil.copy2(made.node_key, conf / "certs" / "node.key")
+        users = made.folder / "es-users"
+        if not (users / "users").is_file():
+            users.mkdir(exist_ok=True)
+            shutil.copy2(conf / "elasticsearch.yml", users / "elasticsearch.yml")
+            for name in ("users", "users_roles"):
+                (users / name).touch()  # the tool adds to these files; it does not create them
+            tool = [str(es_home / "bin" / "elasticsearch-users"), "useradd", secure.ADMIN]
+            added = subprocess.run(
+                [*tool, "-p", secure.admin_password(self.settings), "-r", "superuser"],
+                env={**os.environ, "ES_JAVA_HOME": str(artifacts.java_home()), "ES_PATH_CONF": str(users)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if added.returncode != 0:
+                raise UserError(f"could not add Elasticsearch's administrator:\n{added.stdout}{added.stderr}")
+        for name in ("users", "users_roles"):
+            shutil.copy2(users / name, conf / name)

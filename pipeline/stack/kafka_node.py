@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 from pipeline.errors import UserError
-from pipeline.stack import artifacts, probes
+from pipeline.stack import artifacts, probes, secure
 from pipeline.stack.process import LOOPBACK, LocalService
 
 #: Kafka's log configuration: everything to stdout, which the stack writes to <state>/logs/kafka.log.
@@ -43,6 +43,8 @@ class Kafka(LocalService):
         return artifacts.pinned_versions().kafka
 
     def answers(self) -> bool:
+        if secure.is_secure(self.settings):
+            return probes.kafka_ready(secure.admin_settings(self.settings), timeout=2.0)
         return probes.kafka_answers(self.address, timeout=2.0)
 
     def prepare(self) -> tuple[list[str], dict[str, str], str | None]:
@@ -63,23 +65,33 @@ class Kafka(LocalService):
             "-cp",
             f"{libs}/*",
         ]
+        mode = self.home / "security-mode"
+        wanted = "secure" if secure.is_secure(self.settings) else "plain"
         if not (data / "meta.properties").exists():
             self._format_storage(jvm, props, data)
+            mode.write_text(wanted)
+        elif (mode.read_text().strip() if mode.is_file() else "plain") != wanted:
+            raise UserError(
+                f"Kafka's storage in {data} was made for a {'plain' if wanted == 'secure' else 'secured'} "
+                f"stack: use another WIRESTREAM_STATE_DIR, or remove {self.home} (its data goes with it)"
+            )
         return [*jvm, "kafka.Kafka", str(props)], {}, None
 
     def server_properties(self, data: Path) -> str:
         cport = self.settings.stack_kafka_controller_port
+        listener = "SASL_SSL" if secure.is_secure(self.settings) else "PLAINTEXT"
         return "\n".join(
             [
                 "# written by `wirestream stack up`; edits are overwritten",
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@{LOOPBACK}:{cport}",
-                f"listeners=PLAINTEXT://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{cport}",
-                f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{self.port}",
+                f"listeners={listener}://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{cport}",
+                f"advertised.listeners={listener}://{LOOPBACK}:{self.port}",
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                f"inter.broker.listener.name={listener}",
+                f"listener.security.protocol.map=CONTROLLER:PLAINTEXT,{listener}:{listener}",
+                *self._security_properties(),
                 f"log.dirs={data}",
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
@@ -93,11 +105,38 @@ class Kafka(LocalService):
             ]
         )
 
+    def _security_properties(self) -> list[str]:
+        """SASL_SSL with SCRAM-SHA-512 and TLS from the stack's own CA, ACLs enforced (nothing is
+        allowed without an ACL but to the administrator). The controller listener stays on loopback
+        in plain text: it serves only the node's own broker, which reaches it as ANONYMOUS."""
+        if not secure.is_secure(self.settings):
+            return []
+        made, password = secure.files(self.settings), secure.admin_password(self.settings)
+        jaas = f'{secure.SCRAM_LOGIN} required username="{secure.ADMIN}" password="{password}";'
+        return [
+            f"sasl.enabled.mechanisms={secure.SCRAM}",
+            f"sasl.mechanism.inter.broker.protocol={secure.SCRAM}",
+            f"listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config={jaas}",
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={made.node_pem}",
+            "ssl.truststore.type=PEM",
+            f"ssl.truststore.location={made.ca}",
+            "ssl.endpoint.identification.algorithm=https",
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            f"super.users=User:{secure.ADMIN};User:ANONYMOUS",
+            "allow.everyone.if.no.acl.found=false",
+        ]
+
     def _format_storage(self, jvm: list[str], props: Path, data: Path) -> None:
-        """KRaft needs its storage formatted with a cluster id once."""
+        """KRaft needs its storage formatted with a cluster id once (and, secured, the
+        administrator's SCRAM credentials: the broker cannot authenticate anyone before that)."""
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        scram = []
+        if secure.is_secure(self.settings):
+            user = f"name={secure.ADMIN},password={secure.admin_password(self.settings)}"
+            scram = ["--add-scram", f"{secure.SCRAM}=[{user}]"]
         fmt = subprocess.run(
-            [*jvm, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
+            [*jvm, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props), *scram],
             capture_output=True,
             text=True,
             check=False,

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from typing import Any
@@ -70,8 +71,12 @@ def elasticsearch_request(settings: Settings, path: str, timeout: float = 3.0) -
     elif settings.elasticsearch_username and settings.elasticsearch_password is not None:
         token = f"{settings.elasticsearch_username}:{settings.elasticsearch_password.get_secret_value()}"
         request.add_header("Authorization", "Basic " + base64.b64encode(token.encode()).decode())
+    context = None
+    if settings.elasticsearch_url.startswith("https:"):
+        cafile = str(settings.elasticsearch_ca_file) if settings.elasticsearch_ca_file else None
+        context = ssl.create_default_context(cafile=cafile)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             body: dict[str, Any] = json.loads(response.read())
             return body
     except (OSError, ValueError, urllib.error.URLError):
@@ -88,16 +93,18 @@ def elasticsearch_ready(settings: Settings, timeout: float = 3.0) -> bool:
 
 def health(settings: Settings) -> dict[str, bool]:
     """Do Kafka (with the configured security) and Elasticsearch answer? (`wirestream health`)"""
+    return {"kafka": kafka_ready(settings), "elasticsearch": elasticsearch_ready(settings)}
+
+
+def kafka_ready(settings: Settings, timeout: float = 3.0) -> bool:
+    """The configured Kafka answers a metadata request, connected with the configured security."""
     options = {k: v for k, v in kafka_clients.client_options(settings).items() if k != "bootstrap_servers"}
-    return {
-        "kafka": kafka_answers(settings.kafka_bootstrap_servers, **options),
-        "elasticsearch": elasticsearch_ready(settings),
-    }
+    return kafka_answers(settings.kafka_bootstrap_servers, timeout, **options)
 
 
 def services_answer(settings: Settings) -> bool:
     """Kafka and Elasticsearch at the configured addresses both answer."""
-    return kafka_answers(settings.kafka_bootstrap_servers) and elasticsearch_ready(settings)
+    return kafka_ready(settings) and elasticsearch_ready(settings)
 
 
 def elasticsearch_version(settings: Settings) -> str | None:

@@ -7,9 +7,13 @@ import time
 from collections.abc import Callable
 
 from pipeline.config import Settings
+from pipeline.errors import UserError
 from pipeline.stack.es_node import Elasticsearch
 from pipeline.stack.kafka_node import Kafka
 from pipeline.stack.process import LocalService, ServiceStatus, loopback_settings
+from pipeline.stack.secure import files as secure_files
+from pipeline.stack.secure import is_secure
+from pipeline.stack.secure import set_up as _set_up_secure
 
 __all__ = [
     "Elasticsearch",
@@ -17,14 +21,31 @@ __all__ = [
     "LocalService",
     "ServiceStatus",
     "down",
+    "is_secure",
     "local_services",
     "loopback_settings",
+    "secure_files",
+    "set_up_secure",
     "up",
 ]
 
 
 def local_services(settings: Settings) -> list[LocalService]:
     return [Kafka(settings), Elasticsearch(settings)]
+
+
+def set_up_secure(settings: Settings) -> None:
+    """Make the state folder a secured stack's (certificates, administrator), unless it already
+    holds a plain stack's data."""
+    if is_secure(settings):
+        return
+    formatted = (Kafka(settings).home / "data" / "meta.properties").exists()
+    if formatted or any(svc.running_pid() for svc in local_services(settings)):
+        raise UserError(
+            f"{settings.state_dir} holds a plain stack: `wirestream stack down` and use another "
+            "WIRESTREAM_STATE_DIR for the secured one (or remove the folder, and its data with it)"
+        )
+    _set_up_secure(settings)
 
 
 def up(settings: Settings, say: Callable[[str], None]) -> dict[str, float]:
