@@ -45,6 +45,7 @@ from pipeline.cluster.clusterer import Clusterer
 from pipeline.cluster.indices import ensure_cluster_indices
 from pipeline.cluster.state import ElasticState
 from pipeline.config import Settings
+from pipeline.index import client as index_client
 from pipeline.index.client import async_es_client, transient
 from pipeline.index.stage import IndexStage
 from pipeline.index.writer import BulkWriter
@@ -344,7 +345,10 @@ class Worker(faust.Worker):
 
 def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] = create_app) -> None:
     """Run the faust worker in this process until it is stopped (SIGTERM/SIGINT) or a partition
-    stalls (exit 75: the restart reads it again)."""
+    stalls (exit 75: the restart reads it again). Refused credentials or an untrusted certificate
+    end it at once (exit 4 or 5), before faust would retry them for ever."""
+    kafka_clients.check_access(settings)
+    index_client.check_access(settings)
     (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
     worker = Worker(
         app_factory(settings),

@@ -27,3 +27,16 @@ class PermanentError(WirestreamError):
 
 class UserError(WirestreamError):
     """A problem the person running a command can fix; the message says how."""
+
+
+class CredentialsRefused(UserError):
+    """Kafka or Elasticsearch refused the configured credentials (exit code 4): no retry helps."""
+
+    exit_code = 4
+
+
+class UntrustedCertificate(UserError):
+    """A TLS handshake failed: the server's certificate is not trusted, or TLS is not spoken there
+    (exit code 5): no retry helps."""
+
+    exit_code = 5

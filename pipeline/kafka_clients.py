@@ -8,6 +8,8 @@ credentials, and the TLS trust (CA bundle, optional client certificate, host nam
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import ssl
 from typing import Any
 
@@ -15,6 +17,7 @@ import faust
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from pipeline.config import Settings
+from pipeline.errors import CredentialsRefused, UntrustedCertificate
 from pipeline.topics import PAGES_MAX_MESSAGE_BYTES
 
 
@@ -86,6 +89,70 @@ def faust_options(settings: Settings) -> dict[str, Any]:
     return {"broker": broker, "broker_credentials": credentials}
 
 
+def check_access(settings: Settings, timeout: float = 5.0) -> None:
+    """Fail fast and clearly when Kafka refuses the credentials or its certificate is not trusted.
+
+    kafka-python (and aiokafka inside faust) log such failures as lost connections and retry until
+    their timeouts, so every secured client first opens one connection itself (aiokafka's, which
+    reports why). Once per process and settings; an unreachable broker is not an error here (the
+    clients wait for it as usual)."""
+    if (uses_tls(settings) or uses_sasl(settings)) and settings not in _checked:
+        # in a thread of its own: callers may be inside an event loop (the worker, the scraper)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _check(settings, timeout)).result()
+        _checked.add(settings)
+
+
+_checked: set[Settings] = set()
+
+
+async def _check(settings: Settings, timeout: float) -> None:
+    from aiokafka.conn import create_conn
+    from aiokafka.errors import SaslAuthenticationFailed
+
+    sasl: dict[str, Any] = {}
+    if uses_sasl(settings):
+        username, password = _sasl_credentials(settings)
+        sasl = {
+            "sasl_mechanism": settings.kafka_sasl_mechanism,
+            "sasl_plain_username": username,
+            "sasl_plain_password": password,
+        }
+    for server in settings.kafka_bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            conn = await asyncio.wait_for(
+                create_conn(
+                    host.strip("[]"),
+                    int(port),
+                    security_protocol=settings.kafka_security_protocol,
+                    ssl_context=ssl_context(settings),
+                    request_timeout_ms=int(timeout * 1000),
+                    **sasl,
+                ),
+                timeout,
+            )
+        except SaslAuthenticationFailed as exc:
+            raise CredentialsRefused(
+                f"Kafka at {server.strip()} refused user {sasl.get('sasl_plain_username')!r} "
+                f"({settings.kafka_sasl_mechanism}): {exc.args[0] if exc.args else exc}"
+            ) from None
+        except ssl.SSLError as exc:
+            raise UntrustedCertificate(
+                f"TLS with Kafka at {server.strip()} failed: {_why(exc)} (is "
+                "WIRESTREAM_KAFKA_SSL_CAFILE the CA that signed the broker's certificate, and does the "
+                "listener speak TLS?)"
+            ) from None
+        except (OSError, TimeoutError):
+            continue  # not up yet, or another server: the clients wait and retry as usual
+        conn.close()
+        return
+
+
+def _why(exc: ssl.SSLError) -> str:
+    return str(getattr(exc, "verify_message", None) or exc.reason or exc)
+
+
 def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
     """The publishing producer: idempotent, acks=all, zstd, pages up to the topic's size cap."""
     options: dict[str, Any] = {
@@ -98,12 +165,15 @@ def producer(settings: Settings, **overrides: Any) -> KafkaProducer:
         "delivery_timeout_ms": 120_000,
         **overrides,
     }
+    check_access(settings)
     return KafkaProducer(**options, **client_options(settings))
 
 
 def consumer(settings: Settings, *topics: str, **options: Any) -> KafkaConsumer:
+    check_access(settings)
     return KafkaConsumer(*topics, **options, **client_options(settings))
 
 
 def admin(settings: Settings, client_id: str = "wirestream") -> KafkaAdminClient:
+    check_access(settings)
     return KafkaAdminClient(client_id=client_id, **client_options(settings))

@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pipeline.errors import UserError
+
 T = TypeVar("T")
 
 #: Called before each wait: (the error, the attempt that failed, the delay about to be slept).
@@ -34,8 +36,10 @@ class RetryLater(Exception):
         self.retry_after = retry_after
 
 
-def always(_: BaseException) -> bool:
-    return True
+def always(error: BaseException) -> bool:
+    """Every failure but one only its user can fix (refused credentials, an untrusted certificate, a
+    wrong setting): waiting does not mend those."""
+    return not isinstance(error, UserError)
 
 
 def log_retries(logger: logging.Logger, what: str, ctx: dict[str, Any] | None = None) -> OnRetry:

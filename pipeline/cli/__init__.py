@@ -2,7 +2,8 @@
 
 Each command parses its options, calls a library function and prints; the work is in the library.
 Errors a user can fix (UserError, PermanentError) end with a one-line message and exit code 2; an
-unreachable Kafka with exit code 3; anything else is a bug and shows its traceback.
+unreachable Kafka with exit code 3; credentials Kafka or Elasticsearch refuse with 4; a TLS handshake
+that fails (an untrusted certificate) with 5; anything else is a bug and shows its traceback.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def run_cli() -> None:
         sys.exit(exc.exit_code)
     except (UserError, PermanentError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(2)
+        sys.exit(getattr(exc, "exit_code", 2))
     except KafkaTimeoutError as exc:
         if "bootstrap" not in str(exc).lower():  # kafka-python's "no broker answered"
             raise

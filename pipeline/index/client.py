@@ -3,12 +3,21 @@ which of their failures are worth waiting out."""
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, Elasticsearch, TransportError
+from elastic_transport import TlsError
+from elasticsearch import (
+    ApiError,
+    AsyncElasticsearch,
+    AuthenticationException,
+    BadRequestError,
+    Elasticsearch,
+    TransportError,
+)
 
 from pipeline.config import Settings
-from pipeline.errors import TransientError
+from pipeline.errors import CredentialsRefused, TransientError, UntrustedCertificate
 
 
 def _options(settings: Settings) -> dict[str, Any]:
@@ -26,11 +35,50 @@ def _options(settings: Settings) -> dict[str, Any]:
 
 
 def es_client(settings: Settings) -> Elasticsearch:
+    check_access(settings)
     return Elasticsearch(settings.elasticsearch_url, **_options(settings))
 
 
 def async_es_client(settings: Settings) -> AsyncElasticsearch:
+    check_access(settings)
     return AsyncElasticsearch(settings.elasticsearch_url, **_options(settings))
+
+
+def check_access(settings: Settings) -> None:
+    """Fail fast and clearly when Elasticsearch refuses the credentials (401) or its certificate is
+    not trusted, instead of retrying what cannot pass. Once per process and settings; an
+    unreachable Elasticsearch is not an error here."""
+    secured = settings.elasticsearch_url.startswith("https:") or settings.elasticsearch_api_key is not None
+    if not (secured or settings.elasticsearch_username) or settings in _checked:
+        return
+    options = {**_options(settings), "request_timeout": min(settings.elasticsearch_timeout, 5.0)}
+    try:
+        Elasticsearch(settings.elasticsearch_url, max_retries=0, **options).cluster.health(timeout="1s")
+    except AuthenticationException as exc:
+        who = "the API key" if settings.elasticsearch_api_key else f"user {settings.elasticsearch_username!r}"
+        raise CredentialsRefused(
+            f"Elasticsearch at {settings.elasticsearch_url} refused {who}: {exc.message}"
+        ) from None
+    except TlsError as exc:
+        raise UntrustedCertificate(
+            f"TLS with Elasticsearch at {settings.elasticsearch_url} failed: {_tls_reason(exc)} (is "
+            "WIRESTREAM_ELASTICSEARCH_CA_FILE the CA that signed its certificate?)"
+        ) from None
+    except (ApiError, TransportError):
+        return  # not up yet, or busy: the clients wait and retry as usual
+    _checked.add(settings)
+
+
+_checked: set[Settings] = set()
+
+
+def _tls_reason(exc: TlsError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return str(getattr(cause, "verify_message", None) or cause.reason or cause)
+        cause = cause.__cause__ or cause.__context__
+    return str(exc.message)
 
 
 def transient(error: BaseException) -> bool:
