@@ -6,14 +6,19 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from elasticsearch import BadRequestError
+from elasticsearch import AuthorizationException, BadRequestError
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import (
+    ClusterAuthorizationFailedError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+)
 
 from pipeline import kafka_clients
 from pipeline.alerts.indices import ensure_alert_indices
 from pipeline.cluster.indices import ensure_cluster_indices
 from pipeline.config import Settings
+from pipeline.errors import NotAllowed
 from pipeline.index.client import es_client
 from pipeline.index.template import first_index, index_template, mappings
 from pipeline.retry import RetryPolicy, log_retries
@@ -77,10 +82,26 @@ def ensure_index(settings: Settings) -> bool:
         es.close()
 
 
+#: What Kafka's ACLs and Elasticsearch's roles answer to a principal that may not do something.
+REFUSALS = (AuthorizationException, TopicAuthorizationFailedError, ClusterAuthorizationFailedError)
+
+
 def with_retries(what: str, fn: Callable[[], T], timeout: float) -> T:
-    """Call ``fn`` until it succeeds or ``timeout`` passes (services may still be starting)."""
+    """Call ``fn`` until it succeeds or ``timeout`` passes (services may still be starting). A
+    refusal by Kafka's ACLs or Elasticsearch's roles ends it at once: waiting does not grant it."""
+
+    def attempt() -> T:
+        try:
+            return fn()
+        except REFUSALS as exc:
+            raise NotAllowed(
+                f"{what} is not allowed to these credentials ({exc}); setting up is the init "
+                "principal's work (`wirestream access show`): run `wirestream init` as it, and the "
+                "worker with --no-init"
+            ) from None
+
     policy = RetryPolicy(base=0.5, cap=5.0, deadline=timeout)
-    return policy.call_sync(fn, on_retry=log_retries(log, f"{what} not possible yet", {"stage": "init"}))
+    return policy.call_sync(attempt, on_retry=log_retries(log, f"{what} not possible yet", {"stage": "init"}))
 
 
 def init(settings: Settings, timeout: float = 120.0) -> dict[str, Any]:

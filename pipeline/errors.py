@@ -35,6 +35,13 @@ class CredentialsRefused(UserError):
     exit_code = 4
 
 
+class NotAllowed(UserError):
+    """Kafka's ACLs or Elasticsearch's roles refuse what was asked (exit code 4): these credentials
+    are for another component."""
+
+    exit_code = 4
+
+
 class UntrustedCertificate(UserError):
     """A TLS handshake failed: the server's certificate is not trusted, or TLS is not spoken there
     (exit code 5): no retry helps."""

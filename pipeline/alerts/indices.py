@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from elasticsearch import Elasticsearch
+
 from pipeline.config import Settings
 from pipeline.index.client import create_missing, es_client
 
@@ -68,7 +70,16 @@ def ensure_alert_indices(settings: Settings) -> None:
     try:
         create_missing(es, rules_index(settings.index_alias), RULES_MAPPINGS, INDEX_SETTINGS)
         alerts = alerts_index(settings.index_alias)
-        if not create_missing(es, alerts, ALERTS_MAPPINGS, INDEX_SETTINGS):  # fields added since it was made
+        if not create_missing(es, alerts, ALERTS_MAPPINGS, INDEX_SETTINGS) and _missing_fields(es, alerts):
+            # fields added since it was made (only then: a worker's or a journalist's key may read
+            # mappings but not change them; init, which may, runs this first after an upgrade)
             es.indices.put_mapping(index=alerts, properties=ALERT_FIELDS)
     finally:
         es.close()
+
+
+def _missing_fields(es: Elasticsearch, index: str) -> bool:
+    mappings: dict[str, Any] = dict(es.indices.get_mapping(index=index))
+    first: dict[str, Any] = next(iter(mappings.values()), {})
+    known = first.get("mappings", {}).get("properties", {})
+    return any(name not in known for name in ALERT_FIELDS)

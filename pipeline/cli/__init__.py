@@ -36,6 +36,7 @@ COMMANDS = {
     "kibana": "pipeline.cli.kibana:kibana",
     "scrape": "pipeline.cli.scrape:scrape_cmd",
     "alerts": "pipeline.cli.alerts:alerts",
+    "access": "pipeline.cli.access:access",
 }
 
 

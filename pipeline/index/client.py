@@ -3,6 +3,7 @@ which of their failures are worth waiting out."""
 
 from __future__ import annotations
 
+import logging
 import ssl
 from typing import Any
 
@@ -52,6 +53,9 @@ def check_access(settings: Settings) -> None:
     if not (secured or settings.elasticsearch_username) or settings in _checked:
         return
     options = {**_options(settings), "request_timeout": min(settings.elasticsearch_timeout, 5.0)}
+    quiet = logging.getLogger("elastic_transport")  # it would log the failure we explain below
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
     try:
         Elasticsearch(settings.elasticsearch_url, max_retries=0, **options).cluster.health(timeout="1s")
     except AuthenticationException as exc:
@@ -66,6 +70,8 @@ def check_access(settings: Settings) -> None:
         ) from None
     except (ApiError, TransportError):
         return  # not up yet, or busy: the clients wait and retry as usual
+    finally:
+        quiet.setLevel(level)
     _checked.add(settings)
 
 

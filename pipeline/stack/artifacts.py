@@ -9,6 +9,7 @@ a failed or interrupted download never leaves a half-installed tree behind for t
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -154,6 +155,16 @@ def elasticsearch_home(cache_dir: Path) -> Path:
     )
 
 
+def _plugin_digest() -> str:
+    """A short digest of the plugin's sources: a changed plugin is built again, not taken from the cache."""
+    digest = hashlib.sha256()
+    with as_file(MAVEN_PROJECTS) as source:
+        for path in sorted((source / "es-analysis").rglob("*")):
+            if path.is_file() and "target" not in path.parts:
+                digest.update(path.relative_to(source).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def analysis_plugin(cache_dir: Path) -> Path:
     """Wirestream's small analysis plugin, built by Maven, ready to drop into ``plugins/``.
 
@@ -171,7 +182,7 @@ def analysis_plugin(cache_dir: Path) -> Path:
             )
 
     return _install(
-        cache_dir / f"wirestream-analysis-es{version}",
+        cache_dir / f"wirestream-analysis-es{version}-{_plugin_digest()}",
         "analysis plugin",
         fill,
         "plugin-descriptor.properties",

@@ -78,7 +78,10 @@ class Elasticsearch(LocalService):
         cache = self.settings.stack_cache_dir
         dist = artifacts.elasticsearch_home(cache)
         plugin = artifacts.analysis_plugin(cache)
-        es_home = self.home / f"home-{self.version}"
+        es_home = self.home / f"home-{plugin.name}"  # a new version or plugin: a new copy
+        for old in self.home.glob("home-*"):
+            if old != es_home:
+                shutil.rmtree(old, ignore_errors=True)
         if not (es_home / ".complete").exists():
             shutil.rmtree(es_home, ignore_errors=True)
             shutil.copytree(dist, es_home, symlinks=True)

@@ -3,8 +3,16 @@ package io.wirestream.analysis;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.CharArraySet;
+import org.apache.lucene.analysis.FilteringTokenFilter;
+import org.apache.lucene.analysis.LowerCaseFilter;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.email.UAX29URLEmailTokenizer;
+import org.apache.lucene.analysis.pattern.PatternCaptureGroupTokenFilter;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.analysis.ar.ArabicAnalyzer;
 import org.apache.lucene.analysis.bg.BulgarianAnalyzer;
 import org.apache.lucene.analysis.bn.BengaliAnalyzer;
@@ -44,6 +52,8 @@ import org.apache.lucene.analysis.tr.TurkishAnalyzer;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.index.analysis.AbstractIndexAnalyzerProvider;
 import org.elasticsearch.index.analysis.AnalyzerProvider;
+import org.elasticsearch.index.analysis.TokenFilterFactory;
+import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
@@ -59,6 +69,11 @@ import org.elasticsearch.plugins.Plugin;
  *
  * <p>Each name maps to the Lucene analyzer with its default stopwords and stemmer. Analyzer settings
  * ({@code stopwords}, {@code stem_exclusion}, ...) are ignored: refer to the analyzers by name only.
+ *
+ * <p>It also registers the four analysis parts Elasticsearch's own security index asks for (its
+ * "email" analyzer: the {@code uax_url_email} tokenizer, the {@code pattern_capture},
+ * {@code lowercase} and {@code unique} filters), so the secured local stack can store roles and
+ * API keys. {@code unique} drops a token already seen in the stream, as Elasticsearch's does.
  */
 public class WirestreamAnalysisPlugin extends Plugin implements AnalysisPlugin {
 
@@ -102,6 +117,71 @@ public class WirestreamAnalysisPlugin extends Plugin implements AnalysisPlugin {
         analyzers.put("thai", provider(ThaiAnalyzer::new));
         analyzers.put("turkish", provider(TurkishAnalyzer::new));
         return analyzers;
+    }
+
+    @Override
+    public Map<String, AnalysisProvider<TokenizerFactory>> getTokenizers() {
+        return Map.of(
+            "uax_url_email",
+            (indexSettings, environment, name, settings) -> TokenizerFactory.newFactory(name, UAX29URLEmailTokenizer::new)
+        );
+    }
+
+    @Override
+    public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
+        return Map.of(
+            "lowercase",
+            (indexSettings, environment, name, settings) -> filter(name, LowerCaseFilter::new),
+            "unique",
+            (indexSettings, environment, name, settings) -> filter(name, UniqueFilter::new),
+            "pattern_capture",
+            (indexSettings, environment, name, settings) -> {
+                boolean original = settings.getAsBoolean("preserve_original", true);
+                Pattern[] patterns = settings.getAsList("patterns").stream().map(Pattern::compile).toArray(Pattern[]::new);
+                return filter(name, input -> new PatternCaptureGroupTokenFilter(input, original, patterns));
+            }
+        );
+    }
+
+    private static TokenFilterFactory filter(String name, java.util.function.UnaryOperator<TokenStream> wrap) {
+        return new TokenFilterFactory() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public TokenStream create(TokenStream input) {
+                return wrap.apply(input);
+            }
+        };
+    }
+
+    /** Keeps the first occurrence of each term in the stream. */
+    private static final class UniqueFilter extends FilteringTokenFilter {
+        private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
+        private final CharArraySet seen = new CharArraySet(8, false);
+
+        UniqueFilter(TokenStream input) {
+            super(input);
+        }
+
+        @Override
+        protected boolean accept() {
+            if (seen.contains(term.buffer(), 0, term.length())) {
+                return false;
+            }
+            char[] copy = new char[term.length()];
+            System.arraycopy(term.buffer(), 0, copy, 0, term.length());
+            seen.add(copy);
+            return true;
+        }
+
+        @Override
+        public void reset() throws java.io.IOException {
+            super.reset();
+            seen.clear();
+        }
     }
 
     /** Elasticsearch asks the provider for an analyzer per index (and once for the _analyze API). */
