@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import ssl
 import urllib.error
 import urllib.request
 import uuid
@@ -31,22 +32,32 @@ ENCRYPTION_KEY_FIX = (
 
 
 class KibanaAPI:
-    """Kibana's HTTP API with its CSRF header and basic auth (Kibana checks the user against
-    Elasticsearch)."""
+    """Kibana's HTTP API with its CSRF header, and an Elasticsearch API key or basic auth (Kibana
+    checks either against Elasticsearch); over https, trusting ``ca_file`` when given."""
 
-    def __init__(self, url: str, username: str | None = None, password: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        username: str | None = None,
+        password: str | None = None,
+        api_key: str | None = None,
+        ca_file: Path | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.headers = {"kbn-xsrf": "wirestream"}
-        if username and password:
+        if api_key:
+            self.headers["Authorization"] = f"ApiKey {api_key}"
+        elif username and password:
             token = base64.b64encode(f"{username}:{password}".encode()).decode()
             self.headers["Authorization"] = f"Basic {token}"
+        self.context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
 
     def call(self, method: str, path: str, body: bytes, content_type: str) -> tuple[int, Any]:
         request = urllib.request.Request(
             self.url + path, data=body, method=method, headers={**self.headers, "Content-Type": content_type}
         )
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=60, context=self.context) as response:
                 return response.status, _parsed(response.read())
         except urllib.error.HTTPError as exc:
             return exc.code, _parsed(exc.read())
@@ -112,7 +123,12 @@ def _parsed(body: bytes) -> Any:
 
 
 def bootstrap(
-    url: str, directory: Path | None = None, username: str | None = None, password: str | None = None
+    url: str,
+    directory: Path | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    api_key: str | None = None,
+    ca_file: Path | None = None,
 ) -> dict[str, Any]:
     """Import the saved objects (overwriting) and create or update the example rule in a running
     Kibana, from ``directory`` or, by default, as generated here (the container image has no
@@ -122,7 +138,7 @@ def bootstrap(
         if directory is not None
         else rendered()
     )
-    kibana = KibanaAPI(url, username, password)
+    kibana = KibanaAPI(url, username, password, api_key, ca_file)
     imported = kibana.import_objects(files["saved-objects.ndjson"].encode())
     kibana.put_rule(RULE_ID, json.loads(files["rule-keyword.json"]))
     return {"saved_objects": imported.get("successCount", 0), "rule": RULE_ID}

@@ -42,11 +42,17 @@ def kibana_export(directory: Path) -> None:
 def kibana_import(ctx: click.Context, url: str, directory: Path | None) -> None:
     """Import the data view, saved searches and dashboard, and create the example keyword rule.
 
-    Authenticates as WIRESTREAM_ELASTICSEARCH_USERNAME / _PASSWORD (Kibana checks them against
-    Elasticsearch). Safe to run again: objects are overwritten, the rule is updated. The rule needs
-    Kibana's alerting API, which is off until Kibana has an encryption key for saved objects
-    (XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY); the error says so when it is missing.
+    Authenticates with WIRESTREAM_ELASTICSEARCH_API_KEY, or as WIRESTREAM_ELASTICSEARCH_USERNAME /
+    _PASSWORD (Kibana checks either against Elasticsearch); an https Kibana is trusted by
+    WIRESTREAM_ELASTICSEARCH_CA_FILE when set (one CA for both). Safe to run again: objects are
+    overwritten, the rule is updated. The rule needs Kibana's alerting API, which is off until Kibana
+    has an encryption key for saved objects (XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY); the error
+    says so when it is missing.
     """
     settings = settings_of(ctx)
     password = settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else None
-    echo_json(kbi.bootstrap(url, directory, settings.elasticsearch_username, password), indent=None)
+    api_key = settings.elasticsearch_api_key.get_secret_value() if settings.elasticsearch_api_key else None
+    found = kbi.bootstrap(
+        url, directory, settings.elasticsearch_username, password, api_key, settings.elasticsearch_ca_file
+    )
+    echo_json(found, indent=None)

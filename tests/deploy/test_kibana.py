@@ -311,3 +311,9 @@ def test_one_story_per_cluster_and_the_largest_clusters_of_the_last_24_hours() -
     panels = {p["panelRefName"]: p for p in json.loads(dashboard["attributes"]["panelsJSON"])}
     ref = next(r["name"] for r in dashboard["references"] if r["id"] == kibana.LARGEST_ID)
     assert panels[ref]["embeddableConfig"]["timeRange"] == {"from": "now-24h", "to": "now"}
+
+
+def test_import_authenticates_with_an_api_key_before_a_password(stub: str) -> None:
+    StubKibana.rule_exists = True
+    kibana_import.bootstrap(stub, DIR, "elastic", "secret", api_key="a2V5OnNlY3JldA==")
+    assert {c[2]["authorization"] for c in StubKibana.calls} == {"ApiKey a2V5OnNlY3JldA=="}
