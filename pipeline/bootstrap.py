@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from elasticsearch import AuthorizationException, BadRequestError
@@ -22,19 +22,25 @@ from pipeline.errors import NotAllowed
 from pipeline.index.client import es_client
 from pipeline.index.template import first_index, index_template, mappings
 from pipeline.retry import RetryPolicy, log_retries
-from pipeline.topics import ALL, TopicNames
+from pipeline.topics import ALL, TopicNames, TopicSpec
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def ensure_topics(settings: Settings) -> list[str]:
-    """Create missing topics; returns the names created."""
+#: What Kafka's ACLs and Elasticsearch's roles answer to a principal that may not do something.
+REFUSALS = (AuthorizationException, TopicAuthorizationFailedError, ClusterAuthorizationFailedError)
+
+
+def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] = ALL) -> list[str]:
+    """Create those of ``specs`` that are missing; returns the names created. A principal sees only
+    the topics its ACLs let it describe: a component passes its own (the scraper: pages, links,
+    fetched), and one that may not create a missing topic is told that setting up is init's."""
     admin = kafka_clients.admin(settings, "wirestream-init")
     try:
         existing = set(admin.list_topics())
         created: list[str] = []
-        for spec in ALL:
+        for spec in specs:
             name = spec.full_name(settings.topic_prefix)
             if name in existing:
                 continue
@@ -52,6 +58,11 @@ def ensure_topics(settings: Settings) -> list[str]:
                 created.append(name)
             except TopicAlreadyExistsError:  # another init or worker won the race
                 pass
+            except REFUSALS as exc:
+                raise NotAllowed(
+                    f"topic {name} is missing and these credentials may not create it ({exc}); "
+                    "run `wirestream init` as the init principal first"
+                ) from None
         return created
     finally:
         admin.close()
@@ -80,10 +91,6 @@ def ensure_index(settings: Settings) -> bool:
         return True
     finally:
         es.close()
-
-
-#: What Kafka's ACLs and Elasticsearch's roles answer to a principal that may not do something.
-REFUSALS = (AuthorizationException, TopicAuthorizationFailedError, ClusterAuthorizationFailedError)
 
 
 def with_retries(what: str, fn: Callable[[], T], timeout: float) -> T:

@@ -24,7 +24,7 @@ from pipeline.scrape.runner import Progress, SiteRound, Summary, run_round
 from pipeline.scrape.sources import SiteConfig, load_sources
 from pipeline.scrape.state import FetchState, feed_key, load_state, page_key
 from pipeline.scrape.urls import URLError, canonicalize, host_key
-from pipeline.topics import TopicNames
+from pipeline.topics import FETCHED, LINKS, PAGES, TopicNames
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ async def scrape(
 ) -> list[Summary]:
     """Run one round (``once``) or poll until SIGINT/SIGTERM. Returns the summaries of the last round."""
     sites = select_sites(load_sources(sources), site)
-    ensure_topics(settings)
+    ensure_topics(settings, (PAGES, LINKS, FETCHED))  # its own: its ACLs let it see no others
     state: FetchState = await asyncio.to_thread(load_state, settings)
     sink = KafkaSink(settings)
     inbox = LinkInbox(settings, sites) if links else None

@@ -5,6 +5,7 @@ and certificates), started for this module and removed after it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -31,12 +32,14 @@ from pipeline.index.client import es_client
 from pipeline.index.template import index_template
 from pipeline.messages import RawPage
 from pipeline.publish import publish_pages
+from pipeline.scrape.service import scrape
 from pipeline.stack import secure
 from pipeline.stack import services as local
+from pipeline.tools.newsite import NewsSite, fake_dns
 from pipeline.tools.worker_process import running_worker
 from pipeline.topics import TopicNames
 from tests.conftest import _unavailable
-from tests.helpers import wait_for
+from tests.helpers import read_all, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -164,6 +167,27 @@ def test_a_principal_is_refused_what_its_component_does_not_need(principals: dic
             es.indices.put_index_template(name=alias, **index_template(alias))
     finally:
         es.close()
+
+
+def test_the_scraper_fetches_and_publishes_as_its_own_principal(
+    secured: Settings, principals: dict[str, Settings], tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    with NewsSite() as site:
+        sources.write_text(
+            f"""
+sites:
+  - name: newsite
+    language: en
+    feeds: ["{site.url("/feed.xml")}"]
+""",
+            encoding="utf-8",
+        )
+        scraper = principals["scraper"].model_copy(update={"scrape_allow_hosts": site.host})
+        summaries = asyncio.run(scrape(scraper, sources, once=True, links=False, resolve=fake_dns))
+    assert summaries[0].counts["published"] > 0
+    pages = [v for _, v in read_all(secured, TopicNames.from_settings(secured).pages) if v]
+    assert any(b"newsite" in page for page in pages)
 
 
 def _wirestream(settings: Settings, *args: str) -> tuple[int, str, float]:
