@@ -17,6 +17,22 @@ from pipeline.alerts.stats import AlertStats
 
 log = logging.getLogger("pipeline.alerts")
 
+RULES_PAGE = 5_000
+"""Rules read per search: one search answers at most 10,000 hits, and a rule book may hold more."""
+
+
+def rules_page(index: str, after: list[Any] | None) -> dict[str, Any]:
+    """The search for the rules that sort after ``after`` (a rule's name is its unique ``_id``)."""
+    request: dict[str, Any] = {"index": index, "size": RULES_PAGE, "sort": ["name"]}
+    if after is not None:
+        request["search_after"] = after
+    return request
+
+
+def next_after(page: list[dict[str, Any]]) -> list[Any] | None:
+    """Where the page after ``page`` starts, or None when ``page`` was the last."""
+    return page[-1]["sort"] if len(page) >= RULES_PAGE else None
+
 
 def parse_rules(hits: Iterable[dict[str, Any]]) -> tuple[list[Rule], list[str]]:
     """Rules from search hits of the rules index, and a reason for each hit that is not a valid rule
@@ -58,9 +74,12 @@ class RuleBook:
         )
         if version != self._version:
             hits: list[dict[str, Any]] = []
-            if version[0]:
-                found = await es.search(index=self.index, size=10_000, sort=["name"])
-                hits = found["hits"]["hits"]
+            after: list[Any] | None = None
+            while version[0]:
+                page = (await es.search(**rules_page(self.index, after)))["hits"]["hits"]
+                hits += page
+                if (after := next_after(page)) is None:
+                    break
             self._rules, problems = parse_rules(hits)
             for problem in problems:
                 self.stats.rule_errors += 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.alerts.indices import alerts_index, ensure_alert_indices, rules_index
 from pipeline.alerts.matcher import Matcher
-from pipeline.alerts.rulebook import parse_rules
+from pipeline.alerts.rulebook import next_after, parse_rules, rules_page
 from pipeline.alerts.rules import Rule
 from pipeline.alerts.stats import AlertStats
 from pipeline.config import Settings
@@ -75,10 +75,16 @@ def list_rules(settings: Settings) -> list[Rule]:
     try:
         if not es.indices.exists(index=rules_index(settings.index_alias)):
             return []
-        found = es.search(index=rules_index(settings.index_alias), size=10_000, sort=["name"])
+        hits: list[dict[str, Any]] = []
+        after: list[Any] | None = None
+        while True:
+            page = es.search(**rules_page(rules_index(settings.index_alias), after))["hits"]["hits"]
+            hits += page
+            if (after := next_after(page)) is None:
+                break
     finally:
         es.close()
-    rules, problems = parse_rules(found["hits"]["hits"])
+    rules, problems = parse_rules(hits)
     for problem in problems:  # the worker skips them too
         log.warning("%s; skipped", problem)
     return rules

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pipeline.alerts.notify import ALERT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from pipeline.alerts.rulebook import RuleBook
 from pipeline.alerts.rules import Rule, Target
 from pipeline.alerts.stats import AlertStats
 from pipeline.alerts.store import add_rule, dry_run, fired, get_rule, list_rules, match_batch, remove_rule
@@ -374,3 +375,28 @@ def test_the_presearcher_leaves_out_no_rule_that_matches(
         return stats.rules_skipped
 
     assert asyncio.run(skipped()) > len(rules) * len(batches) / 2  # and it left most rules out
+
+
+def test_every_rule_is_read_when_the_rules_need_several_pages(
+    isolated: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search answers at most 10,000 hits: rules are read page by page (here 2 a page), by the
+    commands and by the worker's rule book, which reloads when one is removed."""
+    monkeypatch.setattr("pipeline.alerts.rulebook.RULES_PAGE", 2)
+    ensure_index(isolated)
+    names = [f"rule-{i}" for i in range(5)]
+    for name in reversed(names):
+        add_rule(isolated, Rule(name=name, query=name))
+    assert [r.name for r in list_rules(isolated)] == names
+
+    async def loaded() -> tuple[list[str], list[str]]:
+        book = RuleBook(isolated.index_alias, AlertStats())
+        es = async_es_client(isolated)
+        try:
+            before = [r.name for r in await book.rules(es)]
+            remove_rule(isolated, "rule-2")
+            return before, [r.name for r in await book.rules(es)]
+        finally:
+            await es.close()
+
+    assert asyncio.run(loaded()) == (names, [n for n in names if n != "rule-2"])
