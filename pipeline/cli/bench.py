@@ -122,6 +122,13 @@ def bench_scrape(ctx: click.Context, pages: int, hosts: int) -> None:
 @click.option("--rules", "rule_counts", default="0,10,100,1000", show_default=True, help="Rule counts.")
 @click.option("--pages", default=2000, show_default=True, help="Pages per throughput run.")
 @click.option("--hops", is_flag=True, help="Also time each hop (reads two more topics while measuring).")
+@click.option(
+    "--repeat",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rounds of throughput runs (the counts alternate); medians are compared.",
+)
 @click.pass_context
 def bench_alerts(
     ctx: click.Context,
@@ -131,6 +138,7 @@ def bench_alerts(
     rule_counts: str,
     pages: int,
     hops: bool,
+    repeat: int,
 ) -> None:
     """Publish-to-alert latency (p50/p99) and ingestion throughput with 0/10/100/1,000 rules."""
     result = alerts_bench(
@@ -142,6 +150,7 @@ def bench_alerts(
         rate=rate,
         seconds=seconds,
         hops=hops,
+        repeat=repeat,
     )
     echo_json(result)
 
