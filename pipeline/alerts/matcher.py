@@ -41,13 +41,13 @@ class Matcher:
         self, ids: Sequence[str], rules: Sequence[Rule], languages: Sequence[str] | None = None
     ) -> list[Alert]:
         """Every (rule, story) match among ``ids`` (stories in ``languages``, when known)."""
-        rules = worth_running(rules, languages)
+        book, rules = rules, worth_running(rules, languages)
         self.stats.batches += 1
         self.stats.stories += len(ids)
         if not rules or not ids:
             return []
         if self.presearcher is not None and languages:  # only the rules one of whose words is there
-            rules = await self.presearcher.select(rules, ids, languages)
+            rules = await self.presearcher.select(rules, ids, languages, book=book)
             if not rules:
                 return []
         await self.es.indices.refresh(index=self.alias)  # what was just indexed must be searchable

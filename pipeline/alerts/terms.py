@@ -36,14 +36,23 @@ class Presearcher:
         self.stats = stats
         self.needed: dict[str, Needs] = {}  # query -> needs
         self.lexicon = Lexicon()  # the rules' words in each analyzer's forms
+        self._indexed: Sequence[Rule] = ()  # the rules the index was last asked for (kept: see _index)
         self._rule_index: tuple[int, RuleIndex] | None = None
 
-    async def select(self, rules: Sequence[Rule], ids: Sequence[str], languages: Sequence[str]) -> list[Rule]:
+    async def select(
+        self,
+        rules: Sequence[Rule],
+        ids: Sequence[str],
+        languages: Sequence[str],
+        book: Sequence[Rule] | None = None,
+    ) -> list[Rule]:
+        """Of ``rules``, those that can match the stories ``ids``. ``book``: all the rules, of which
+        ``rules`` is a part (e.g. those for the batch's languages): indexed once for every batch."""
         if not rules or not ids:
             return list(rules)
         fields = fields_for(languages)
         analyzers = sorted({analyzer_of(field) for field in fields})
-        index = self._index(rules)
+        index = self._index(rules if book is None else book)
         try:
             terms = await self._terms(ids, fields)
             if terms is None:
@@ -57,11 +66,16 @@ class Presearcher:
         return chosen
 
     def _index(self, rules: Sequence[Rule]) -> RuleIndex:
-        """The rules by the words they need, kept while the rules (names and queries) stay."""
+        """The rules by the words they need, kept while the rules (names and queries) stay. The
+        same list as last time (the rule book hands out one list until it reloads; holding it keeps
+        its identity from being reused) is not even hashed again."""
+        if self._rule_index is not None and rules is self._indexed:
+            return self._rule_index[1]
         key = hash(tuple((rule.name, rule.query) for rule in rules))
         if self._rule_index is None or self._rule_index[0] != key:
             needed = {rule.name: self._needs(rule.query) for rule in rules}
             self._rule_index = (key, RuleIndex.of(needed))
+        self._indexed = rules
         return self._rule_index[1]
 
     def _needs(self, query: str) -> Needs:

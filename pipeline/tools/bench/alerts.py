@@ -11,8 +11,9 @@
   journalist-like mix, see below).
 * Throughput: the same pages (copies of the sample pages) through one worker with 0, 10, 100 and
   1,000 rules: stories/s until every story is searchable (ingestion), and until the alert stage has
-  matched them all, timed from publishing to a worker that has already matched a first page. With
-  ``repeat``, the rule counts alternate that many rounds and the medians are compared.
+  matched them all, timed from publishing to a worker that has already matched a story in each
+  language. With ``repeat``, the rule counts alternate that many rounds and the medians are
+  compared.
 
 Rules are generated the way desks write them: single words, "phrases", AND/OR, NOT, wildcards,
 ``title:`` field searches and language/kind filters. A few use words of the sample pages (they
@@ -244,21 +245,24 @@ class _PacedLoad:
 
 def throughput(settings: Settings, rules: int, pages: int, say: Callable[[str], None]) -> dict[str, Any]:
     """Stories/s of one worker with ``rules`` rules, timed from the moment the pages are published
-    to a worker that is already up and has matched a first page (group joined, models and rules
-    loaded, the rules' words analysed): what a running worker sustains, not its start."""
+    to a worker that is already up and has matched a first story in each of the samples' languages
+    (group joined, models and rules loaded, the rules' words analysed in those languages): what a
+    running worker sustains, not its start."""
     run = _run_settings(settings, "thr")
     init(run)
     try:
         add_rules(run, journalist_rules(rules))
         batch = sample_copies(pages)
         ids = sorted({story.id for page in batch for story in split_page(page)})
-        warm = numbered_page(-1, article_pages()[0], host="warm-up.example")
+        # one story in each language of the samples: what a worker that has been running has seen
+        warm = [numbered_page(-1 - k, a, host="warm-up.example") for k, a in enumerate(article_pages())]
         log_path = run.state_dir / "logs" / f"{run.topic_prefix}-worker.log"
         names = TopicNames.from_settings(run)
         with running_worker(run, log_path, "--no-init", env={"WIRESTREAM_LOG_LEVEL": "WARNING"}) as worker:
-            publish_pages(run, [warm])
-            wait_until_indexed(run, [story.id for story in split_page(warm)], worker, timeout=300)
-            wait_until(lambda: caught_up(run, names.indexed), 300, worker, "the warm-up page's alerts")
+            publish_pages(run, warm)
+            warm_ids = [story.id for page in warm for story in split_page(page)]
+            wait_until_indexed(run, warm_ids, worker, timeout=300)
+            wait_until(lambda: caught_up(run, names.indexed), 300, worker, "the warm-up pages' alerts")
             say(f"{len(batch)} pages ({len(ids)} stories) with {rules} rules ...")
             t0 = time.monotonic()
             publish_pages(run, batch)
