@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.alerts.firing import (
+    FEWEST_PER_SEARCH,
+    FIND_SEARCHES,
     RULES_PER_SEARCH,
     alert_id,
     build_alert,
     find_body,
+    groups,
     msearch_body,
     read_find,
     read_msearch,
@@ -39,23 +42,36 @@ def test_rules_limited_to_languages_absent_from_the_batch_are_not_run() -> None:
     assert worth_running([everyone, turkish, kurdish], None) == [everyone, turkish, kurdish]  # not known
 
 
+def test_few_rules_are_spread_over_several_small_groups_and_many_over_groups_of_the_most() -> None:
+    def sizes(n: int) -> list[int]:
+        return [len(group) for group in groups(rules(n))]
+
+    assert sizes(3) == [3]
+    assert sizes(25) == [FEWEST_PER_SEARCH, FEWEST_PER_SEARCH, 5]
+    assert sizes(80) == [10] * FIND_SEARCHES
+    assert sizes(10_000) == [RULES_PER_SEARCH] * 100
+    some = rules(333)
+    assert [rule for group in groups(some) for rule in group] == some  # all, in order
+
+
 def test_the_find_step_groups_the_rules_own_searches() -> None:
-    body = find_body(rules(RULES_PER_SEARCH + 1), ["s1", "s2"], "news-stories")
+    many = FIND_SEARCHES * RULES_PER_SEARCH + 1  # the last group holds one rule
+    body = find_body(rules(many), ["s1", "s2"], "news-stories")
     headers, searches = body[0::2], body[1::2]
-    assert headers == [{"index": "news-stories"}] * 2
+    assert headers == [{"index": "news-stories"}] * (FIND_SEARCHES + 1)
     ids, any_rule = searches[0]["query"]["bool"]["filter"]
     assert ids == {"ids": {"values": ["s1", "s2"]}}  # first: segments without them are skipped
     first = any_rule["bool"]
     assert first["minimum_should_match"] == 1
     assert len(first["should"]) == RULES_PER_SEARCH
-    assert len(searches[1]["query"]["bool"]["filter"][1]["bool"]["should"]) == 1
+    assert len(searches[-1]["query"]["bool"]["filter"][1]["bool"]["should"]) == 1
     own = rules(2)[1].search()["query"]["bool"]
     assert first["should"][1] == {"bool": {"must": own["must"], "filter": own["filter"]}}  # the rule's own
     assert searches[0]["_source"] is False and searches[0]["size"] == 2
 
 
 def test_only_groups_that_matched_or_failed_are_searched_rule_by_rule() -> None:
-    group = rules(2 * RULES_PER_SEARCH + 1)
+    group = rules(2 * FEWEST_PER_SEARCH + 1)
     answer: dict[str, Any] = {
         "responses": [
             {"hits": {"hits": [{"_id": "s2"}]}},
@@ -67,8 +83,8 @@ def test_only_groups_that_matched_or_failed_are_searched_rule_by_rule() -> None:
     assert (
         todo
         == [
-            (group[:RULES_PER_SEARCH], ["s2"]),  # matched: only the stories it matched
-            (group[2 * RULES_PER_SEARCH :], ["s1", "s2", "s3"]),  # failed: every story, rule by rule
+            (group[:FEWEST_PER_SEARCH], ["s2"]),  # matched: only the stories it matched
+            (group[2 * FEWEST_PER_SEARCH :], ["s1", "s2", "s3"]),  # failed: every story, rule by rule
         ]
     )
 
