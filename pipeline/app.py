@@ -278,10 +278,12 @@ def add_alert_agent(
             DeadLetters("alerts", out.dead),
             ELASTICSEARCH_WAIT,
             stats,
+            busy_share=settings.alert_busy_share,
         )
         try:
             async for events in stream.take_events(100, within=settings.alert_linger_seconds):
                 await stage.batch(messages(events))
+                await asyncio.sleep(stage.pause)
         finally:
             await es.close()
 

@@ -138,6 +138,16 @@ class Settings(BaseSettings):
     alert_linger_seconds: float = Field(
         0.1, gt=0, description="Longest wait to group indexed batches into one rule search."
     )
+    alert_busy_share: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description=(
+            "Most of the time the alert stage spends matching: below 1 it waits after each batch "
+            "(up to 0.5 s) so the next is larger, giving ingestion more of the cores at the price of "
+            "alert latency (1: never waits)."
+        ),
+    )
     webhook_attempts: int = Field(5, ge=1, le=20, description="Tries per webhook notification.")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Seconds per webhook request.")
     webhook_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the webhook retry backoff.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
@@ -28,6 +29,17 @@ log = logging.getLogger("pipeline.worker")
 
 #: Stories per rule search (``_msearch``); a bigger group of indexed batches is searched in parts.
 MATCH_CHUNK = 1000
+#: The longest pause between two batches (see :func:`pause_after`).
+LONGEST_PAUSE = 0.5
+
+
+def pause_after(took: float, share: float) -> float:
+    """How long to wait after a batch whose matching took ``took`` seconds so that matching takes
+    at most ``share`` of the stage's time. A batch costs Elasticsearch much the same whatever its
+    size (the rules' searches, a refresh), so while matching is dear (many rules) the stories that
+    arrive in the pause join the next batch: fewer, larger searches, and ingestion keeps its share
+    of the cores. Cheap matching waits next to nothing. Never more than :data:`LONGEST_PAUSE`."""
+    return min(LONGEST_PAUSE, max(0.0, took * (1 / share - 1)))
 
 
 class AlertStage:
@@ -41,6 +53,7 @@ class AlertStage:
         retry: RetryPolicy,
         stats: AlertStats,
         chunk: int = MATCH_CHUNK,
+        busy_share: float = 1.0,
     ) -> None:
         self.rules = rules  # the current rules (RuleBook.rules)
         self.matcher = matcher
@@ -50,8 +63,17 @@ class AlertStage:
         self.retry = retry
         self.stats = stats
         self.chunk = chunk
+        self.busy_share = busy_share
+        self.pause = 0.0  # what the agent waits before taking the next batch
 
     async def batch(self, messages: Sequence[Consumed]) -> None:
+        started = time.monotonic()
+        try:
+            await self._batch(messages)
+        finally:
+            self.pause = pause_after(time.monotonic() - started, self.busy_share)
+
+    async def _batch(self, messages: Sequence[Consumed]) -> None:
         if not messages:
             return
         ids: list[str] = []

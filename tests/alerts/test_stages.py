@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from elasticsearch import TransportError
 
 from pipeline.alerts.ledger import AlertLedger, RetrySchedule, target_key
 from pipeline.alerts.notify import Delivery, NotifyStage
 from pipeline.alerts.redeliver import due_query, owed_targets
 from pipeline.alerts.rules import Rule, Target
-from pipeline.alerts.stage import AlertStage
+from pipeline.alerts.stage import LONGEST_PAUSE, AlertStage, pause_after
 from pipeline.alerts.stats import AlertStats
 from pipeline.messages import Alert, IndexedBatch
 from pipeline.retry import RetryPolicy
@@ -254,3 +255,10 @@ def test_a_later_round_goes_to_the_webhooks_still_owed_or_to_the_corrected_one()
     assert [t.url for t in owed_targets(rule, [target_key("https://old.example/")])] == [HOOK, HOOK + "2"]
     due = due_query(datetime(2026, 1, 1, tzinfo=UTC), every_failed=False)
     assert {"term": {"delivery": "retrying"}} in due["bool"]["filter"]
+
+
+def test_the_pause_after_a_batch_keeps_matching_to_its_share_of_the_time() -> None:
+    assert pause_after(0.05, 1.0) == 0.0  # the default: never waits
+    assert pause_after(0.05, 0.25) == pytest.approx(0.15)  # 0.05 s of every 0.2 s
+    assert pause_after(0.05, 0.5) == pytest.approx(0.05)
+    assert pause_after(2.0, 0.25) == LONGEST_PAUSE  # never more
