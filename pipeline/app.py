@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import aiohttp
 import faust
@@ -58,7 +58,7 @@ from pipeline.split import SiteMemory, split
 from pipeline.split.memory import LoopStore
 from pipeline.split.pool import SplitPool, usable_cores
 from pipeline.split.stage import SplitStage
-from pipeline.stream import Consumed, DeadLetters, Record, Send, where
+from pipeline.stream import Backlog, Consumed, DeadLetters, Record, Send, where
 from pipeline.topics import TopicNames
 
 log = logging.getLogger("pipeline.worker")
@@ -154,14 +154,17 @@ def create_app(settings: Settings) -> faust.App:
     stats = AlertStats()
     rulebook = RuleBook(settings.index_alias, stats)  # one rule cache for the alert and notify stages
     add_housekeeping(app, settings, stats)
-    add_split_agent(app, settings, raw_topic(app, names.pages), out)
+    backlog = Backlog()  # pages waiting in Kafka: the alert stage yields the cores to ingestion
+    add_split_agent(app, settings, raw_topic(app, names.pages), out, backlog)
     add_index_agent(app, settings, raw_topic(app, names.stories), out)
-    add_alert_agent(app, settings, raw_topic(app, names.indexed), out, rulebook, stats)
+    add_alert_agent(app, settings, raw_topic(app, names.indexed), out, rulebook, stats, backlog)
     add_notify_agent(app, settings, raw_topic(app, names.alerts), out, rulebook, stats)
     return app
 
 
-def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs) -> None:
+def add_split_agent(
+    app: faust.App, settings: Settings, pages: Any, out: Outputs, backlog: Backlog | None = None
+) -> None:
     # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
     # sees what all partitions have seen (pages of one site are spread over partitions by URL). It is
     # written outside the stream's events (by the split pool, or from the split thread through the
@@ -201,11 +204,16 @@ def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs
         if forgotten:
             log.info("site memory pruned", extra={"stage": "split", "count": forgotten})
 
+    def taken(event: Any) -> Consumed:
+        if backlog is not None:
+            backlog.took(event.message.timestamp)
+        return cast(Consumed, event.message)
+
     @app.agent(pages, name="split")
     async def split_agent(stream: Any) -> None:
         manual = stream.noack()
         try:
-            await stage.run(manual.events(), message_of=lambda event: event.message, ack=manual.ack)
+            await stage.run(manual.events(), message_of=taken, ack=manual.ack)
         finally:
             if pool is not None:
                 pool.close()
@@ -259,7 +267,13 @@ async def clusterer(settings: Settings, es: Any) -> Clusterer:
 
 
 def add_alert_agent(
-    app: faust.App, settings: Settings, indexed: Any, out: Outputs, rulebook: RuleBook, stats: AlertStats
+    app: faust.App,
+    settings: Settings,
+    indexed: Any,
+    out: Outputs,
+    rulebook: RuleBook,
+    stats: AlertStats,
+    backlog: Backlog | None = None,
 ) -> None:
     @app.agent(indexed, name="alerts")
     async def alert_agent(stream: Any) -> None:
@@ -279,6 +293,7 @@ def add_alert_agent(
             ELASTICSEARCH_WAIT,
             stats,
             busy_share=settings.alert_busy_share,
+            behind=backlog.behind if backlog is not None else lambda: False,
         )
         try:
             async for events in stream.take_events(100, within=settings.alert_linger_seconds):

@@ -139,13 +139,13 @@ class Settings(BaseSettings):
         0.1, gt=0, description="Longest wait to group indexed batches into one rule search."
     )
     alert_busy_share: float = Field(
-        1.0,
+        0.25,
         gt=0,
         le=1,
         description=(
-            "Most of the time the alert stage spends matching: below 1 it waits after each batch "
-            "(up to 0.5 s) so the next is larger, giving ingestion more of the cores at the price of "
-            "alert latency (1: never waits)."
+            "Most of the time the alert stage spends matching while ingestion is behind (pages "
+            "waited over 1 s in Kafka): it waits after each batch (up to 0.5 s) so the next is "
+            "larger, leaving the cores to ingestion (1: never waits)."
         ),
     )
     webhook_attempts: int = Field(5, ge=1, le=20, description="Tries per webhook notification.")

@@ -6,7 +6,8 @@ A stage is a plain class beside its package (``split/stage.py``, ``index/stage.p
 * :class:`Consumed` - a message as a stage reads it (faust's messages fit; tests pass a dataclass);
 * :data:`Send` - put one record on one topic and return once Kafka has confirmed it;
 * :class:`DeadLetters` - route a message that cannot be processed to the dead-letter topic, with
-  the stage, the reason and the original bytes.
+  the stage, the reason and the original bytes;
+* :class:`Backlog` - whether ingestion is behind (pages wait in Kafka), for a stage that can yield.
 
 ``app.py`` builds these from faust and hands them to the stages; unit tests hand them scripted ones.
 """
@@ -14,6 +15,7 @@ A stage is a plain class beside its package (``split/stage.py``, ``index/stage.p
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -86,3 +88,27 @@ class DeadLetters:
     async def error(self, message: Consumed, exc: BaseException) -> None:
         """Dead-letter with the exception as the reason."""
         await self(message, str(exc), type(exc).__name__)
+
+
+class Backlog:
+    """Whether ingestion is behind: the split stage notes each page's wait in Kafka (its timestamp
+    against the clock) as it takes it; ingestion is behind while the pages it took in the last
+    ``fresh`` seconds waited more than ``behind_after`` seconds. A stage that competes with
+    ingestion for the cores (alert matching) can then yield; a worker that keeps up, or idles, is
+    never behind. (A producer's clock far off this machine's reads as a wait: with the topic's
+    ``LogAppendTime`` the broker's clock is used.)"""
+
+    def __init__(self, behind_after: float = 1.0, fresh: float = 2.0) -> None:
+        self.behind_after = behind_after
+        self.fresh = fresh
+        self._wait = 0.0
+        self._at = float("-inf")
+
+    def took(self, timestamp: float | None, now: float | None = None) -> None:
+        """A page taken now, written to Kafka at ``timestamp`` (Unix seconds; None: not known)."""
+        if timestamp is not None:
+            self._wait = max(0.0, (time.time() if now is None else now) - timestamp)
+            self._at = time.monotonic()
+
+    def behind(self) -> bool:
+        return self._wait > self.behind_after and time.monotonic() - self._at < self.fresh

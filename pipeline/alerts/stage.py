@@ -38,7 +38,9 @@ def pause_after(took: float, share: float) -> float:
     at most ``share`` of the stage's time. A batch costs Elasticsearch much the same whatever its
     size (the rules' searches, a refresh), so while matching is dear (many rules) the stories that
     arrive in the pause join the next batch: fewer, larger searches, and ingestion keeps its share
-    of the cores. Cheap matching waits next to nothing. Never more than :data:`LONGEST_PAUSE`."""
+    of the cores. Cheap matching waits next to nothing. Never more than :data:`LONGEST_PAUSE`.
+    The stage pauses only while ingestion is behind (:class:`pipeline.stream.Backlog`): then the
+    stories' wait is the pages' wait, and a worker that keeps up alerts at once."""
     return min(LONGEST_PAUSE, max(0.0, took * (1 / share - 1)))
 
 
@@ -54,6 +56,7 @@ class AlertStage:
         stats: AlertStats,
         chunk: int = MATCH_CHUNK,
         busy_share: float = 1.0,
+        behind: Callable[[], bool] = lambda: True,
     ) -> None:
         self.rules = rules  # the current rules (RuleBook.rules)
         self.matcher = matcher
@@ -64,6 +67,7 @@ class AlertStage:
         self.stats = stats
         self.chunk = chunk
         self.busy_share = busy_share
+        self.behind = behind  # is ingestion behind (the pause only helps then)
         self.pause = 0.0  # what the agent waits before taking the next batch
 
     async def batch(self, messages: Sequence[Consumed]) -> None:
@@ -71,7 +75,8 @@ class AlertStage:
         try:
             await self._batch(messages)
         finally:
-            self.pause = pause_after(time.monotonic() - started, self.busy_share)
+            took = time.monotonic() - started
+            self.pause = pause_after(took, self.busy_share) if self.behind() else 0.0
 
     async def _batch(self, messages: Sequence[Consumed]) -> None:
         if not messages:

@@ -3,6 +3,7 @@ Elasticsearch waited out, failures dead-lettered, alerts sent once, deliveries r
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -262,3 +263,28 @@ def test_the_pause_after_a_batch_keeps_matching_to_its_share_of_the_time() -> No
     assert pause_after(0.05, 0.25) == pytest.approx(0.15)  # 0.05 s of every 0.2 s
     assert pause_after(0.05, 0.5) == pytest.approx(0.05)
     assert pause_after(2.0, 0.25) == LONGEST_PAUSE  # never more
+
+
+class SlowMatcher(Matcher):
+    async def match(
+        self, ids: Sequence[str], rules: Sequence[Rule], languages: Sequence[str] | None = None
+    ) -> list[Alert]:
+        await asyncio.sleep(0.05)
+        return await super().match(ids, rules, languages)
+
+
+def test_the_stage_pauses_after_a_dear_batch_only_while_ingestion_is_behind() -> None:
+    for behind, paused in ((False, False), (True, True)):
+        built = AlertStage(
+            rules,
+            SlowMatcher(),  # type: ignore[arg-type]
+            Ledger(),  # type: ignore[arg-type]
+            Outbox().send,
+            DeadLetters("alerts", Outbox().send),
+            NO_WAIT,
+            AlertStats(),
+            busy_share=0.25,
+            behind=lambda behind=behind: behind,  # type: ignore[misc]
+        )
+        run(built.batch([indexed("a")]))
+        assert (built.pause >= 0.15) is paused, built.pause
