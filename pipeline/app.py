@@ -162,9 +162,7 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-def add_split_agent(
-    app: faust.App, settings: Settings, pages: Any, out: Outputs, backlog: Backlog | None = None
-) -> None:
+def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs, backlog: Backlog) -> None:
     # Site memory: which paragraphs each site repeats across pages. A global table, so every worker
     # sees what all partitions have seen (pages of one site are spread over partitions by URL). It is
     # written outside the stream's events (by the split pool, or from the split thread through the
@@ -205,8 +203,7 @@ def add_split_agent(
             log.info("site memory pruned", extra={"stage": "split", "count": forgotten})
 
     def taken(event: Any) -> Consumed:
-        if backlog is not None:
-            backlog.took(event.message.timestamp)
+        backlog.took(event.message.timestamp)
         return cast(Consumed, event.message)
 
     @app.agent(pages, name="split")
@@ -273,7 +270,7 @@ def add_alert_agent(
     out: Outputs,
     rulebook: RuleBook,
     stats: AlertStats,
-    backlog: Backlog | None = None,
+    backlog: Backlog,
 ) -> None:
     @app.agent(indexed, name="alerts")
     async def alert_agent(stream: Any) -> None:
@@ -293,7 +290,7 @@ def add_alert_agent(
             ELASTICSEARCH_WAIT,
             stats,
             busy_share=settings.alert_busy_share,
-            behind=backlog.behind if backlog is not None else lambda: False,
+            behind=backlog.behind,
         )
         try:
             async for events in stream.take_events(100, within=settings.alert_linger_seconds):

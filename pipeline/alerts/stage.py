@@ -56,7 +56,7 @@ class AlertStage:
         stats: AlertStats,
         chunk: int = MATCH_CHUNK,
         busy_share: float = 1.0,
-        behind: Callable[[], bool] = lambda: True,
+        behind: Callable[[], bool] = lambda: False,
     ) -> None:
         self.rules = rules  # the current rules (RuleBook.rules)
         self.matcher = matcher
