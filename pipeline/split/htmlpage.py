@@ -4,8 +4,10 @@ structure, never from words inside the main text.
 1. The page is parsed once; the extractor (trafilatura) and the teaser finder share the tree.
 2. The article is what the extractor gives, with only these taken out: lines that are links to
    other pages (their text is the text of an ``<a>`` pointing elsewhere, maybe behind a short label
-   such as "Read also:"), widget headings, and boilerplate at the two ends (legal notices, prompts,
-   share and cookie lines, bylines and dates, paragraphs the site repeats on other pages).
+   such as "Read also:"), lines from boxes the page sets apart (fact boxes, embedded posts,
+   captions: ``provenance.py``), widget headings, lines after the article from outside the element
+   holding most of it, and boilerplate at the two ends (legal notices, prompts, share and cookie
+   lines, bylines and dates, paragraphs the site repeats on other pages).
 3. Teasers come from blocks of the DOM outside the main text (``teasers.py``): each with its own link,
    headline and lead. A block whose lead is part of the article is article text, not a teaser;
    teaser text the extractor let into the end of the article goes back to its teaser.
@@ -30,6 +32,7 @@ from pipeline.split.dom import Dom
 from pipeline.split.linklines import Anchor, anchors, link_target, plain_text_lines
 from pipeline.split.overlap import piece_of, tokens, trigrams
 from pipeline.split.paragraphs import BOILERPLATE_KINDS, Kind, Para, is_heading, paragraphs
+from pipeline.split.provenance import Sources
 from pipeline.split.segment import Decision, Segment, credit_at_end
 from pipeline.split.teasers import Teaser, find_teasers
 
@@ -233,7 +236,7 @@ def split_html(
         if is_metadata(p.text, metadata):
             decisions[p.index] = Decision(p.index, p.text, "dropped", "a date, time or byline element")
     paras = [p for p in paras if p.index not in decisions]
-    body = _article_body(paras, links, teasers, recurring, result, decisions)
+    body = _article_body(paras, links, teasers, Sources(dom), recurring, result, decisions)
     result.article.paragraphs = [p.text for p in body]
     for p in body:
         decisions.setdefault(p.index, Decision(p.index, p.text, "article", "main text", 0))
@@ -249,6 +252,7 @@ def _article_body(
     paras: list[Para],
     links: dict[str, Anchor],
     teasers: list[Teaser],
+    sources: Sources,
     recurring: Callable[[str], bool] | None,
     result: HtmlSplit,
     decisions: dict[int, Decision],
@@ -267,9 +271,15 @@ def _article_body(
             decisions[p.index] = Decision(p.index, p.text, "dropped", f"widget line ({p.kind})")
         elif p.kind in (Kind.METADATA, Kind.COUNTER):
             decisions[p.index] = Decision(p.index, p.text, "dropped", f"not story text ({p.kind})")
+        elif sources.in_box(p.raw):
+            decisions[p.index] = Decision(p.index, p.text, "dropped", SET_APART)
         else:
             kept.append(p)
-    # the ends: boilerplate, the site's repeated paragraphs, teaser text the extractor let in
+    # the ends: lines from outside the article's block, boilerplate, the site's repeated
+    # paragraphs, teaser text the extractor let in
+    for p in kept[len(kept) - sources.outside_tail([p.raw for p in kept]) :]:
+        decisions[p.index] = Decision(p.index, p.text, "dropped", "after the article, outside its block")
+    kept = [p for p in kept if p.index not in decisions]
     while kept and _end_junk(kept[-1], teaser_text, recurring) is not None:
         p = kept.pop()
         decisions[p.index] = Decision(p.index, p.text, "dropped", str(_end_junk(p, teaser_text, recurring)))
@@ -277,6 +287,10 @@ def _article_body(
         p = kept.pop(0)
         decisions[p.index] = Decision(p.index, p.text, "dropped", f"before the article ({p.kind})")
     return _widget_headings(kept, decisions)
+
+
+#: Why a line from a fact box, an embedded post or a caption is not in the article.
+SET_APART = "a box set apart (fact box, embed, caption)"
 
 
 def _end_junk(
