@@ -16,7 +16,6 @@ import re
 from collections.abc import Sequence
 from functools import cached_property
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from pipeline.split.dom import Dom
@@ -34,7 +33,6 @@ KEY_CHARS = 48
 MIN_KEY_CHARS = 4
 #: List marks the extractor or the page put before an item's text.
 LIST_MARKS = "-–—•·*▪► "
-TEXT_NODES = etree.XPath("//body//text()")
 
 
 def _key(text: str) -> str:
@@ -51,16 +49,23 @@ class Sources:
 
     @cached_property
     def _starts(self) -> dict[str, HtmlElement | None]:
+        """Start of each text node's text -> the element holding it (a tail's is its parent: the
+        text after ``<div class="factbox">...</div>`` is not in the box)."""
         starts: dict[str, HtmlElement | None] = {}
-        for node in TEXT_NODES(self._dom.root):
-            key = _key(node)
-            if len(key) < MIN_KEY_CHARS:
-                continue
-            parent = node.getparent()
-            if key in starts and starts[key] is not parent:
-                starts[key] = None  # ambiguous
-            else:
-                starts[key] = parent
+
+        def add(text: str, holder: HtmlElement | None) -> None:
+            key = _key(text)
+            if len(key) >= MIN_KEY_CHARS:
+                starts[key] = None if key in starts and starts[key] is not holder else holder
+
+        root = self._dom.root
+        body = root.find("body")
+        for el in (root if body is None else body).iter():
+            text, tail = el.text, el.tail
+            if text and not text.isspace():
+                add(text, el)
+            if tail and not tail.isspace():
+                add(tail, el.getparent())
         return starts
 
     def element(self, line: str) -> HtmlElement | None:
