@@ -84,17 +84,18 @@ def closest(story: Print, candidates: Iterable[Member]) -> Member | None:
 
 
 class BandIndex:
-    """Members by LSH band, in memory: the stories of one batch, or a whole evaluation set."""
+    """Members by LSH band, in memory: the stories of one batch, the candidates the state answered,
+    or a whole evaluation set. Keyed on the bands' raw rows (:attr:`Print.row_bands`)."""
 
     def __init__(self) -> None:
-        self._bands: dict[tuple[str, str], list[Member]] = defaultdict(list)
+        self._bands: dict[tuple[str, bytes], list[Member]] = defaultdict(list)
 
     def add(self, member: Member) -> None:
-        for band in member.print.band_keys:
+        for band in member.print.row_bands:
             self._bands[(member.lang, band)].append(member)
 
     def remove(self, member: Member) -> None:
-        for band in member.print.band_keys:
+        for band in member.print.row_bands:
             members = self._bands.get((member.lang, band))
             if members is not None:
                 members.remove(member)
@@ -103,7 +104,7 @@ class BandIndex:
 
     def candidates(self, lang: str, story: Print, since: datetime | None = None) -> list[Member]:
         seen: dict[str, Member] = {}
-        for band in story.band_keys:
+        for band in story.row_bands:
             for member in self._bands.get((lang, band), ()):
                 if since is None or member.at >= since:
                     seen.setdefault(member.story_id, member)

@@ -80,6 +80,15 @@ class Print:
     def bands(self) -> list[str]:
         return list(self.band_keys)
 
+    @cached_property
+    def row_bands(self) -> tuple[bytes, ...]:
+        """The same bands as their raw rows (:data:`ROWS` values, 12 bytes), for indexes in memory:
+        ten times cheaper than hashing, which only the shared state needs (its keys are words).
+        Rows of a body band equal to another band's are possible and harmless: a candidate is only
+        compared, never joined on that alone."""
+        lead = _rows(self.lead)
+        return tuple(lead if self.words <= LEAD_WORDS else _rows(self.body) + lead)
+
 
 def _bands(kind: str, values: array[int]) -> list[str]:
     keys = []
@@ -87,6 +96,14 @@ def _bands(kind: str, values: array[int]) -> list[str]:
         rows = values[band * ROWS : (band + 1) * ROWS].tobytes()
         keys.append(kind + hashlib.blake2b(rows, digest_size=8, person=bytes([band])).hexdigest())
     return keys
+
+
+_BAND_BYTES = ROWS * 4  # values are 32-bit
+
+
+def _rows(values: array[int]) -> list[bytes]:
+    data = values.tobytes()
+    return [data[i : i + _BAND_BYTES] for i in range(0, BANDS * _BAND_BYTES, _BAND_BYTES)]
 
 
 def story_print(title: str | None, text: str) -> Print:

@@ -31,3 +31,16 @@ def test_a_teaser_that_is_the_lead_is_alike_though_it_is_a_small_part_of_the_tex
 def test_containment_from_jaccard_and_sizes() -> None:
     assert containment(0.5, 100, 50) == 1.0  # 50 common: the smaller set is all inside
     assert containment(0.0, 10, 10) == 0.0 and containment(1.0, 0, 10) == 0.0
+
+
+def test_raw_row_bands_match_exactly_where_the_hashed_band_keys_do() -> None:
+    """The in-memory index keys on raw rows, the shared state on hashed keys: the same bands."""
+    original, copy = story_print(None, QUAKE), story_print(None, copy_edited(QUAKE))
+    teaser = story_print(None, lead(QUAKE))
+    for p in (original, copy, teaser):
+        assert len(p.row_bands) == len(p.band_keys)
+    assert len(teaser.row_bands) == BANDS  # a text no longer than its lead has only the lead's bands
+    for a, b in ((original, copy), (original, teaser), (original, story_print(None, OTHER_QUAKE))):
+        hashed = {(i, k[0]) for i, k in enumerate(a.band_keys) if k in set(b.band_keys)}
+        raw = {(i, a.band_keys[i][0]) for i, r in enumerate(a.row_bands) if r in set(b.row_bands)}
+        assert hashed <= raw  # raw rows find every hashed match (and, rarely, a harmless extra)
