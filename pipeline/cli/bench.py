@@ -40,14 +40,26 @@ def bench() -> None:
     help="Instead: the worker with story clusters on and off, side by side, on distinct stories "
     "(each republished once), and the cluster state's size per million stories.",
 )
+@click.option(
+    "--repeat",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --clusters: rounds of on and off, alternating; medians reported.",
+)
 @click.pass_context
 def bench_pipeline(
-    ctx: click.Context, pages: int, html_dir: Path | None, publishers: Path | None, clusters: bool
+    ctx: click.Context,
+    pages: int,
+    html_dir: Path | None,
+    publishers: Path | None,
+    clusters: bool,
+    repeat: int,
 ) -> None:
     """One worker end to end beside the split alone and Elasticsearch's bulk ceiling, per kind of page."""
     chosen = read_publishers(publishers)
     if clusters:
-        echo_json(cluster_cost(settings_of(ctx), pages, click.echo, html_dir, chosen))
+        echo_json(cluster_cost(settings_of(ctx), pages, click.echo, html_dir, chosen, repeat=repeat))
         return
     echo_json(pipeline_throughput(settings_of(ctx), pages, click.echo, html_dir, chosen))
 

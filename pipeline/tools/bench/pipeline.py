@@ -17,7 +17,7 @@ and then publish-to-searchable latency (p50, p99, max) at half the end-to-end ra
 and off, side by side, on pages whose stories are all different (each copy's words replaced by a
 permutation of its page's vocabulary, so its shape stays and its text does not) except that every
 page is republished once under another URL (clusters of two), and the cluster state's size per
-million stories.
+million stories. ``--repeat N`` alternates on and off N times and reports the medians.
 
 Topics and indices are the benchmark's own and are deleted afterwards.
 """
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 import re
+import statistics
 import sys
 import time
 import uuid
@@ -222,8 +223,11 @@ def cluster_cost(
     html_dir: Path | None = None,
     publishers: set[str] | None = None,
     timeout: float = 900.0,
+    repeat: int = 1,
 ) -> dict[str, Any]:
-    """One worker end to end with clustering on, then off, on the same pages (per kind of page)."""
+    """One worker end to end with clustering on, then off, on the same pages (per kind of page);
+    with ``repeat``, that many rounds alternating, and the medians (single runs on a shared 2-core
+    machine vary by 10-15%: one pair says little)."""
     settings = ensure_services(settings, say)
     results: dict[str, Any] = {}
     for kind, samples in _kinds(html_dir, publishers).items():
@@ -231,20 +235,28 @@ def cluster_cost(
         stories, _ = _split_alone(batch)
         ids = sorted({s.id for s in stories})
         state: dict[str, Any] = {}
-        seconds = {}
-        for clusters in (True, False):
-            run = scoped(settings, "bench" + uuid.uuid4().hex[:6], clusters_enabled=clusters)
-            say(
-                f"{kind}: {len(batch)} pages ({len(ids)} stories), clusters {'on' if clusters else 'off'} ..."
-            )
-            measure = partial(_state_size, into=state) if clusters else None
-            seconds[clusters] = _end_to_end(run, batch, ids, timeout, measure)
+        rounds: list[dict[bool, float]] = []
+        for round_no in range(repeat):
+            seconds = {}
+            for clusters in (True, False):
+                run = scoped(settings, "bench" + uuid.uuid4().hex[:6], clusters_enabled=clusters)
+                say(
+                    f"{kind}: {len(batch)} pages ({len(ids)} stories), clusters {'on' if clusters else 'off'}"
+                    f" (round {round_no + 1} of {repeat}) ..."
+                )
+                measure = partial(_state_size, into=state) if clusters and not state else None
+                seconds[clusters] = _end_to_end(run, batch, ids, timeout, measure)
+            rounds.append(seconds)
+        with_s = statistics.median(r[True] for r in rounds)
+        without_s = statistics.median(r[False] for r in rounds)
         results[kind] = {
             "pages": len(batch),
             "stories": len(ids),
-            "with_clusters_stories_per_s": round(len(ids) / seconds[True], 1),
-            "without_clusters_stories_per_s": round(len(ids) / seconds[False], 1),
-            "with_vs_without": round(seconds[False] / seconds[True], 2),
+            "rounds": repeat,
+            "with_clusters_stories_per_s": round(len(ids) / with_s, 1),
+            "without_clusters_stories_per_s": round(len(ids) / without_s, 1),
+            "with_vs_without": round(without_s / with_s, 2),
+            "with_vs_without_per_round": [round(r[False] / r[True], 2) for r in rounds],
             **state,
         }
         say(f"{kind}: {results[kind]}")
