@@ -46,6 +46,7 @@ class Sources:
 
     def __init__(self, dom: Dom) -> None:
         self._dom = dom
+        self._box_of: dict[HtmlElement, bool] = {}
 
     @cached_property
     def _starts(self) -> dict[str, HtmlElement | None]:
@@ -80,15 +81,17 @@ class Sources:
 
     def in_box(self, line: str) -> bool:
         """The line comes from a fact box, an info box, an embedded post or an image caption."""
-        if not self.boxes:
-            return False
         el = self.element(line)
-        return el is not None and any(node in self.boxes for node in (el, *el.iterancestors()))
+        return el is not None and self._boxed(el)
 
-    @cached_property
-    def boxes(self) -> set[HtmlElement]:
-        marked = {el for el, named in self._dom.marked.items() if BOX_MARKUP.search(named)}
-        return marked | set(self._dom.root.iter("figcaption"))
+    def _boxed(self, el: HtmlElement) -> bool:
+        """The element is, or is inside, a box (memoised: the lines of a page share ancestors)."""
+        known = self._box_of.get(el)
+        if known is None:
+            parent = el.getparent()
+            own = el.tag == "figcaption" or bool(BOX_MARKUP.search(self._dom.marked.get(el, "")))
+            known = self._box_of[el] = own or (parent is not None and self._boxed(parent))
+        return known
 
     def outside_tail(self, lines: Sequence[str]) -> int:
         """How many lines at the end come from outside the article's block (0 when no element holds
