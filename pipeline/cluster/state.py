@@ -161,6 +161,10 @@ def candidates_search(items: Sequence[tuple[Story, Print]], days: float) -> dict
     }
 
 
+#: Of the state's bulk answer, only what is read (decoding the whole of it costs the worker time).
+STATE_ANSWER = "errors,items.*._index,items.*._id,items.*.status,items.*.error"
+
+
 class ElasticState:
     """The cluster state in ``<alias>.cluster-members`` and ``<alias>.clusters``.
 
@@ -223,7 +227,7 @@ class ElasticState:
                 {"create": {"_index": self.clusters, "_id": cluster}},
                 started(cluster, joining[cluster]),
             ]
-        answer = await self.es.bulk(operations=operations, refresh=False)
+        answer = await self.es.bulk(operations=operations, refresh=False, filter_path=STATE_ANSWER)
         grown = {cluster: group for cluster, group in joining.items() if cluster not in starting}
         for item in answer["items"] if answer.get("errors") else []:
             result = next(iter(item.values()))

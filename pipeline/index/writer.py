@@ -36,6 +36,11 @@ class Rejected:
     error_type: str
 
 
+#: Of a bulk answer, only what is read: each item's status and error, in order. The whole answer
+#: (index, id, version, shards, sequence numbers) was 3.7% of the worker's time to decode.
+BULK_ANSWER = "items.*.status,items.*.error"
+
+
 @dataclass
 class BulkResult:
     indexed: int = 0
@@ -106,7 +111,7 @@ class BulkWriter:
         """One `_bulk` request; None (after sleeping) when it should be retried as a whole."""
         started = time.monotonic()
         try:
-            response = await self.es.bulk(operations=operations, refresh=False)
+            response = await self.es.bulk(operations=operations, refresh=False, filter_path=BULK_ANSWER)
         except ApiError as exc:
             if exc.meta.status == 429 or exc.meta.status >= 500:
                 await self._pause(attempt, f"HTTP {exc.meta.status}")

@@ -52,7 +52,9 @@ class ScriptedClient:
         self.answers = list(answers)
         self.calls: list[list[dict[str, Any]]] = []
 
-    async def bulk(self, operations: list[dict[str, Any]], refresh: bool = False) -> dict[str, Any]:
+    async def bulk(
+        self, operations: list[dict[str, Any]], refresh: bool = False, filter_path: str | None = None
+    ) -> dict[str, Any]:
         self.calls.append(operations)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
