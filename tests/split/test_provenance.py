@@ -6,14 +6,8 @@ from __future__ import annotations
 from pipeline.split.dom import Dom
 from pipeline.split.htmlpage import parse, split_html
 from pipeline.split.provenance import Sources
+from tests.split.test_htmlpage import ARTICLE, URL
 
-URL = "https://daily.example/world/2026/harbour-workers-vote-on-new-contract-48213"
-ARTICLE = [
-    "Harbour workers in the port city voted on Monday to accept a new three-year contract after weeks of talks with the port authority and the shipping companies.",
-    "The agreement raises wages by eleven percent over three years and limits night shifts to four a week, the union said in a statement after the count.",
-    "Shipping lines had warned that a strike would have diverted container traffic to rival ports along the coast, costing the city millions in lost fees.",
-    "The port authority said operations would continue as normal and that the first pay rise would come with the January salaries of every worker.",
-]
 FACTS = [
     "The port handles about four million containers a year and employs some six thousand people directly.",
     "The last strike at the port, in 2019, lasted nine days and cost the shipping lines an estimated forty million.",
