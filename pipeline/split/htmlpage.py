@@ -260,6 +260,7 @@ def _article_body(
     teaser_text = trigrams(" \n ".join(t for teaser in teasers for t in (teaser.title, teaser.lead) if t))
     leads = trigrams(" \n ".join(f"{t.title} \n {t.lead}" for t in teasers if t.lead))
     kept: list[Para] = []
+    boxed = {paras[i].index for i in sources.boxed([p.raw for p in paras])}
     for p in paras:
         target = link_target(p.text, links)
         if piece_of(p.text, leads):  # an in-article teaser box the extractor took in
@@ -271,7 +272,7 @@ def _article_body(
             decisions[p.index] = Decision(p.index, p.text, "dropped", f"widget line ({p.kind})")
         elif p.kind in (Kind.METADATA, Kind.COUNTER):
             decisions[p.index] = Decision(p.index, p.text, "dropped", f"not story text ({p.kind})")
-        elif sources.in_box(p.raw):
+        elif p.index in boxed:
             decisions[p.index] = Decision(p.index, p.text, "dropped", SET_APART)
         else:
             kept.append(p)

@@ -23,6 +23,8 @@ from pipeline.split.dom import Dom
 #: Boxes set apart inside an article (class and id names are developers' English whatever the
 #: page's language): fact and info boxes, embedded posts of X/Twitter, Instagram and TikTok.
 BOX_MARKUP = re.compile(r"fact-?box|info-?box|twitter-tweet|instagram-media|tiktok-embed")
+#: Share of the text (in characters) boxes may hold; more, and the box is the article itself.
+BOXED_AT_MOST = 0.8
 #: Share of the article's text (in characters) the article's own block holds: the deepest element
 #: with at least this much of it.
 BLOCK_SHARE = 0.6
@@ -83,6 +85,16 @@ class Sources:
         """The line comes from a fact box, an info box, an embedded post or an image caption."""
         el = self.element(line)
         return el is not None and self._boxed(el)
+
+    def boxed(self, lines: Sequence[str]) -> set[int]:
+        """Positions of the lines that come from boxes set apart, unless those hold nearly all the
+        text (:data:`BOXED_AT_MOST`): then the "box" is the article itself (a wrapper named
+        ``article-infobox``), and nothing is set apart. A long box beside a shorter article stays
+        apart (a speech's full transcript under the story about it: 60% of the page's text)."""
+        found = {i for i, line in enumerate(lines) if self.in_box(line)}
+        if sum(len(lines[i]) for i in found) > BOXED_AT_MOST * sum(len(line) for line in lines):
+            return set()
+        return found
 
     def _boxed(self, el: HtmlElement) -> bool:
         """The element is, or is inside, a box (memoised: the lines of a page share ancestors)."""

@@ -79,3 +79,13 @@ def test_a_start_several_elements_share_finds_none() -> None:
     html = f"<html><body><p>{repeated} and its ships.</p><div><p>{repeated} and its docks.</p></div></body></html>"
     sources = _sources(html)
     assert sources.element(f"{repeated} and its ships.") is None
+
+
+def test_a_box_that_holds_most_of_the_article_is_the_article() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    html = (
+        "<html><body><main><article><h1>Harbour workers vote on new contract</h1>"
+        f'<div class="article-infobox-wrapper">{paragraphs}</div>'
+        f"<figure><figcaption>{CAPTION}</figcaption></figure></article></main></body></html>"
+    )
+    assert split_html(html, URL).article.paragraphs == ARTICLE
