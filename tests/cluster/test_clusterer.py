@@ -1,7 +1,8 @@
 import asyncio
 from collections.abc import Sequence
 
-from pipeline.cluster.clusterer import Assignment, Clusterer, assign_batch
+from pipeline.cluster.clusterer import PER_CLUSTER, Assignment, Clusterer, assign_batch, few_per_cluster
+from pipeline.cluster.decide import Member
 from pipeline.cluster.prints import Print, story_print
 from pipeline.cluster.state import MemoryState
 from pipeline.messages import Story
@@ -66,3 +67,18 @@ def test_the_same_story_twice_in_a_batch_is_one_member() -> None:
     twice = [story("a1", QUAKE, "aa.example"), story("a1", QUAKE, "aa.example")]
     assert asyncio.run(Clusterer(Recording(), days=3).assign(twice)) == {"a1": "a1"}
     assert [a.story.id for a in saved[0]] == ["a1"]
+
+
+def test_a_story_with_hundreds_of_copies_is_compared_with_a_few_of_them_and_joins_their_cluster() -> None:
+    copies = items(*(story(f"w{i:03d}", QUAKE, f"s{i}.example", i) for i in range(300)))
+    members = [Member(s.id, "w000", s.lang, s.site, s.first_seen_at, p) for s, p in copies]
+    other = items(story("o1", OTHER_QUAKE, "x.example"))[0]
+    members.append(Member("o1", "o1", "en", "x.example", other[0].first_seen_at, other[1]))
+    few = few_per_cluster(members)
+    assert [m.story_id for m in few if m.cluster_id == "w000"] == [
+        f"w{i:03d}" for i in range(299, 299 - PER_CLUSTER, -1)
+    ]
+    assert "o1" in {m.story_id for m in few}  # other clusters keep theirs
+    batch = items(story("new", copy_edited(QUAKE), "late.example", 400))
+    [a] = assign_batch(batch, {}, {"new": members}, days=3)
+    assert a.member.cluster_id == "w000"
