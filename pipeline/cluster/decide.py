@@ -82,13 +82,23 @@ def closest(story: Print, candidates: Iterable[Member]) -> Member | None:
     return chosen
 
 
+#: Members a band holds at most (see :class:`BandIndex`).
+MEMBERS_PER_BAND = 16
+
+
 class BandIndex:
     """Members by LSH band, in memory: the stories of one batch, the candidates the state answered,
     or a whole evaluation set. Keyed on the bands' raw rows (:attr:`Print.row_bands`), per language.
 
     A band's first member is held directly and only a band shared by several gets a list: a batch
     of 500 stories adds 42,000 bands, and a list and a tuple for each are what made the worker's
-    garbage collector work (11% of the event loop's time in ``add``)."""
+    garbage collector work (11% of the event loop's time in ``add``).
+
+    A band holds at most :data:`MEMBERS_PER_BAND` members, the first added (the state answers the
+    latest first). Copies of one story share nearly every band: with hundreds of copies, a story's
+    candidates were every copy once per band, and looking them up took three quarters of the
+    worker's time. A different story sharing a band with a big cluster is still found through its
+    other bands."""
 
     def __init__(self) -> None:
         self._first: dict[str, dict[bytes, Member]] = {}
@@ -102,7 +112,9 @@ class BandIndex:
         first = self._first.setdefault(member.lang, {})
         for band in member.print.row_bands:
             if first.setdefault(band, member) is not member:
-                self._more.setdefault(member.lang, {}).setdefault(band, []).append(member)
+                others = self._more.setdefault(member.lang, {}).setdefault(band, [])
+                if len(others) < MEMBERS_PER_BAND - 1:
+                    others.append(member)
 
     def remove(self, member: Member) -> None:
         first, more = self._first.get(member.lang, {}), self._more.get(member.lang, {})
@@ -113,8 +125,8 @@ class BandIndex:
                     first[band] = others.pop(0)
                 else:
                     del first[band]
-            elif others is not None and member in others:
-                others.remove(member)
+            elif others is not None:
+                others[:] = [m for m in others if m is not member]
             if others is not None and not others:
                 del more[band]
 

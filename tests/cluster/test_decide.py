@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pipeline.cluster.decide import BandIndex, Member
+from pipeline.cluster.decide import MEMBERS_PER_BAND, BandIndex, Member
 from pipeline.cluster.prints import story_print
 from tests.cluster.stories import OTHER_QUAKE, QUAKE, copy_edited
 
@@ -43,3 +43,14 @@ def test_a_band_shared_by_several_members_keeps_the_others_when_one_is_removed()
     assert index.candidates("en", probe) == []
     index.remove(second)  # removing twice is harmless
     assert len(index) == 0
+
+
+def test_a_band_holds_a_bounded_number_of_members_however_many_copies_share_it() -> None:
+    index = BandIndex()
+    for i in range(10 * MEMBERS_PER_BAND):
+        index.add(member(f"c{i:03d}", QUAKE))
+    found = index.candidates("en", story_print(None, copy_edited(QUAKE)))
+    assert [m.story_id for m in found] == [f"c{i:03d}" for i in range(MEMBERS_PER_BAND)]  # the first added
+    other = member("o", OTHER_QUAKE)
+    index.add(other)
+    assert "o" in {m.story_id for m in index.candidates("en", other.print)}
