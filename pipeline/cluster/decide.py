@@ -135,13 +135,19 @@ class BandIndex:
         first, more = self._first.get(lang), self._more.get(lang, {})
         if first is None:
             return []
+        skipped: set[str] = set()  # too old
         for band in story.row_bands:
             member = first.get(band)
             if member is None:
                 continue
-            for found in (member, *more.get(band, ())):
+            for found in (member, *more[band]) if band in more else (member,):
+                key = found.story_id
+                if key in seen or key in skipped:  # copies share most bands: each is judged once
+                    continue
                 if since is None or found.at >= since:
-                    seen.setdefault(found.story_id, found)
+                    seen[key] = found
+                else:
+                    skipped.add(key)
         return list(seen.values())
 
 
