@@ -34,6 +34,11 @@ RECENT_SECONDS = 5.0
 CANDIDATES = 10_000
 STORIES_PER_SEARCH = 500
 
+#: Members of one cluster read per batch at most, the latest first: the candidate search answers
+#: ids and clusters only (doc values), and only the chosen members' documents are read. A wire
+#: story with thousands of copies would otherwise send thousands of signatures every batch.
+FETCHED_PER_CLUSTER = 16
+
 #: A cluster document lists at most this many story ids (its size keeps counting).
 STORIES_LISTED = 1000
 
@@ -156,9 +161,26 @@ def candidates_search(items: Sequence[tuple[Story, Print]], days: float) -> dict
         },
         "size": CANDIDATES,
         "sort": [{"at": "desc"}],
-        "_source": {"excludes": ["bands"]},
+        "_source": False,
+        "docvalue_fields": ["cluster_id"],
         "track_total_hits": False,
     }
+
+
+def chosen_members(responses: Sequence[dict[str, Any]]) -> list[str]:
+    """Ids of the members to read, from the candidate searches' answers (latest first): at most
+    :data:`FETCHED_PER_CLUSTER` of each cluster."""
+    taken: dict[str, int] = {}
+    chosen: dict[str, None] = {}
+    for response in responses:
+        if "error" in response:
+            raise TransientError(f"cluster candidates: {response['error']}")
+        for hit in response["hits"]["hits"]:
+            cluster = hit["fields"]["cluster_id"][0]
+            if taken.get(cluster, 0) < FETCHED_PER_CLUSTER and hit["_id"] not in chosen:
+                taken[cluster] = taken.get(cluster, 0) + 1
+                chosen[hit["_id"]] = None
+    return list(chosen)
 
 
 #: Of the state's bulk answer, only what is read (decoding the whole of it costs the worker time).
@@ -196,12 +218,12 @@ class ElasticState:
         for part in parts:
             searches += [{"index": self.members}, candidates_search(part, days)]
         answer: Any = await self.es.msearch(searches=searches) if parts else {"responses": []}
+        chosen = chosen_members(answer["responses"])
+        docs: Any = await self.es.mget(index=self.members, ids=chosen, realtime=False) if chosen else {}
         found = BandIndex()
-        for response in answer["responses"]:
-            if "error" in response:
-                raise TransientError(f"cluster candidates: {response['error']}")
-            for hit in response["hits"]["hits"]:
-                found.add(member_of(hit["_id"], hit["_source"]))
+        for doc in docs.get("docs", ()):
+            if doc.get("found"):  # (a member pruned in between is gone)
+                found.add(member_of(doc["_id"], doc["_source"]))
         self._forget_old()
         result = []
         for story, print_ in items:

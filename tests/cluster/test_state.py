@@ -3,7 +3,9 @@ from datetime import UTC, datetime
 from pipeline.cluster.clusterer import assign_batch
 from pipeline.cluster.prints import story_print
 from pipeline.cluster.state import (
+    FETCHED_PER_CLUSTER,
     candidates_search,
+    chosen_members,
     grow,
     iso,
     member_document,
@@ -32,6 +34,19 @@ def test_candidates_are_searched_by_band_in_the_languages_within_the_horizon() -
     assert {"range": {"at": {"gte": "2026-02-28T05:00:00.000Z"}}} in query["filter"]  # the earliest's
     (bands,) = [f["terms"]["bands"] for f in query["filter"] if "bands" in f.get("terms", {})]
     assert len(bands) == len(set(bands)) > 84
+
+
+def test_of_the_candidates_found_a_few_of_each_cluster_are_read_the_latest_first() -> None:
+    def hit(story_id: str, cluster: str) -> dict[str, object]:
+        return {"_id": story_id, "fields": {"cluster_id": [cluster]}}
+
+    big = [hit(f"w{i}", "wire") for i in range(100)]  # the answer comes latest first
+    responses = [
+        {"hits": {"hits": [*big[:50], hit("o1", "other")]}},
+        {"hits": {"hits": [*big[40:], hit("o1", "other")]}},
+    ]
+    chosen = chosen_members(responses)
+    assert chosen == [f"w{i}" for i in range(FETCHED_PER_CLUSTER)] + ["o1"]
 
 
 def test_a_cluster_document_counts_each_story_once_and_the_article_names_it() -> None:
