@@ -191,7 +191,8 @@ class ElasticState:
     """The cluster state in ``<alias>.cluster-members`` and ``<alias>.clusters``.
 
     Per batch: the members the state knows and the candidates of its stories (one ``mget`` and one
-    search of all their band keys, at once), then one ``_bulk`` with the new members and the
+    search of all their band keys, at once; then one ``mget`` of the chosen candidates'
+    signatures), then one ``_bulk`` with the new members and the
     clusters they start; only clusters that grew are read and written back (``index/merge.py``). The
     members this worker wrote in the last :data:`RECENT_SECONDS` are also kept here, so that its next
     batches find them before Elasticsearch's refresh makes them searchable."""
