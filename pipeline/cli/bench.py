@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -20,6 +22,14 @@ from pipeline.tools.bench.split import split_throughput
 @click.group()
 def bench() -> None:
     """Benchmarks (figures for the README; never asserted by tests)."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def repeat_option(help: str) -> Callable[[F], F]:
+    """``--repeat N``: rounds of a comparison, alternating, whose medians are reported."""
+    return click.option("--repeat", default=1, show_default=True, type=click.IntRange(min=1), help=help)
 
 
 @bench.command("pipeline")
@@ -40,13 +50,7 @@ def bench() -> None:
     help="Instead: the worker with story clusters on and off, side by side, on distinct stories "
     "(each republished once), and the cluster state's size per million stories.",
 )
-@click.option(
-    "--repeat",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="With --clusters: rounds of on and off, alternating; medians reported.",
-)
+@repeat_option("With --clusters: rounds of on and off, alternating; medians reported.")
 @click.pass_context
 def bench_pipeline(
     ctx: click.Context,
@@ -134,13 +138,7 @@ def bench_scrape(ctx: click.Context, pages: int, hosts: int) -> None:
 @click.option("--rules", "rule_counts", default="0,10,100,1000", show_default=True, help="Rule counts.")
 @click.option("--pages", default=2000, show_default=True, help="Pages per throughput run.")
 @click.option("--hops", is_flag=True, help="Also time each hop (reads two more topics while measuring).")
-@click.option(
-    "--repeat",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Rounds of throughput runs (the counts alternate); medians are compared.",
-)
+@repeat_option("Rounds of throughput runs (the counts alternate); medians are compared.")
 @click.pass_context
 def bench_alerts(
     ctx: click.Context,

@@ -74,8 +74,7 @@ class Print:
     def band_keys(self) -> tuple[str, ...]:
         """The LSH band keys of both signatures (``b..`` body, ``l..`` lead), computed once. A text
         no longer than its lead has only the lead's: it is compared by its lead alone."""
-        lead = _bands("l", self.lead)
-        return tuple(lead if self.words <= LEAD_WORDS else _bands("b", self.body) + lead)
+        return tuple(key for kind, values in self._banded() for key in _bands(kind, values))
 
     def bands(self) -> list[str]:
         return list(self.band_keys)
@@ -86,8 +85,12 @@ class Print:
         ten times cheaper than hashing, which only the shared state needs (its keys are words).
         Rows of a body band equal to another band's are possible and harmless: a candidate is only
         compared, never joined on that alone."""
-        lead = _rows(self.lead)
-        return tuple(lead if self.words <= LEAD_WORDS else _rows(self.body) + lead)
+        return tuple(rows for _, values in self._banded() for rows in _rows(values))
+
+    def _banded(self) -> list[tuple[str, array[int]]]:
+        """The signatures cut into bands, by kind: a text no longer than its lead has only the lead's."""
+        lead = [("l", self.lead)]
+        return lead if self.words <= LEAD_WORDS else [("b", self.body), *lead]
 
 
 def _bands(kind: str, values: array[int]) -> list[str]:

@@ -42,13 +42,14 @@ def _key(text: str) -> str:
 
 
 class Sources:
-    """Line -> the element its text starts in, found through the page's text nodes (one XPath
-    evaluation, then a dictionary lookup per line). A start that several elements share is not
-    used: better no element than the wrong one."""
+    """Line -> the element its text starts in, found through the page's text nodes (one walk over
+    the elements, then a dictionary lookup per line, remembered). A start that several elements
+    share is not used: better no element than the wrong one."""
 
     def __init__(self, dom: Dom) -> None:
         self._dom = dom
         self._box_of: dict[HtmlElement, bool] = {}
+        self._found: dict[str, HtmlElement | None] = {}  # line -> its element (boxes and tail ask both)
 
     @cached_property
     def _starts(self) -> dict[str, HtmlElement | None]:
@@ -74,12 +75,11 @@ class Sources:
     def element(self, line: str) -> HtmlElement | None:
         """The element the line's text starts in, None when not found or not unique. A line whose
         first text node is shorter than the key ("Les også: " then a link) is found by that node."""
-        starts = self._starts
-        key = _key(line)
-        for size in range(len(key), MIN_KEY_CHARS - 1, -1):
-            if key[:size] in starts:
-                return starts[key[:size]]
-        return None
+        if line not in self._found:
+            starts, key = self._starts, _key(line)
+            sizes = (size for size in range(len(key), MIN_KEY_CHARS - 1, -1) if key[:size] in starts)
+            self._found[line] = next((starts[key[:size]] for size in sizes), None)
+        return self._found[line]
 
     def in_box(self, line: str) -> bool:
         """The line comes from a fact box, an info box, an embedded post or an image caption."""
