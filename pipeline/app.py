@@ -312,7 +312,7 @@ def add_notify_agent(
             partial(rulebook.rules, es),
             rulebook.rule,
             AlertLedger(es, settings.index_alias, stats),
-            Notifier(session, retry, timeout=settings.webhook_timeout_seconds),
+            Notifier(session, retry, settings.webhook_timeout_seconds, settings.webhook_per_host),
             DeadLetters("notify", out.dead),
             ELASTICSEARCH_WAIT,
             stats,

@@ -151,6 +151,12 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(5, ge=1, le=20, description="Tries per webhook notification.")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Seconds per webhook request.")
     webhook_backoff_max_seconds: float = Field(30.0, gt=0, description="Cap of the webhook retry backoff.")
+    webhook_per_host: int = Field(
+        8,
+        ge=1,
+        description="Webhook requests in flight at once to one receiver host; the others wait their "
+        "turn before their timeout starts (a burst after an outage is not sent twice).",
+    )
     alert_retry_first_seconds: float = Field(
         30.0, gt=0, description="A notification that failed its attempts is tried again this much later."
     )

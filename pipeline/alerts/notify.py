@@ -11,6 +11,11 @@ The webhook request (see the README for a receiver's check):
 2xx is delivered. 408, 429, 5xx, timeouts and connection errors are retried with capped, jittered
 backoff (``Retry-After`` honoured up to the cap); other 4xx are not retried. The notifier runs in
 its own agent on the alerts topic, so a failing webhook never blocks or slows ingestion.
+
+At most ``per_host`` requests are in flight to one receiver host; the others wait their turn before
+their timeout starts. Without that bound, a burst (a receiver back after an outage, hundreds of
+alerts owed) queued in the HTTP client's pool with its clock running: a request sent just before its
+timeout reached the receiver, was counted as failed and was sent again - a duplicate.
 """
 
 from __future__ import annotations
@@ -96,10 +101,27 @@ class WebhookRefused(Exception):
 class Notifier:
     """Delivers alerts to their targets, each webhook call retried by ``retry`` (its attempts)."""
 
-    def __init__(self, session: aiohttp.ClientSession, retry: RetryPolicy, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        retry: RetryPolicy,
+        timeout: float = 10.0,
+        per_host: int = 8,
+    ) -> None:
         self.session = session
         self.retry = retry
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.per_host = per_host
+        self._slots: dict[str, asyncio.Semaphore] = {}
+
+    def _slot(self, url: str) -> asyncio.Semaphore:
+        """The receiver host's turns (one semaphore per scheme, host and port)."""
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.hostname}:{parts.port}"
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = self._slots[host] = asyncio.Semaphore(self.per_host)
+        return slot
 
     async def notify(self, alert: Alert, targets: list[Target]) -> list[Delivery]:
         """Every target at once; returns how each delivery ended."""
@@ -126,7 +148,8 @@ class Notifier:
         async def attempt() -> None:
             nonlocal attempts
             attempts += 1
-            await self._post(alert, url, secret)
+            async with self._slot(url):  # the timeout starts once it is this request's turn
+                await self._post(alert, url, secret)
 
         ctx = {"stage": "notify", "rule": alert.rule, "url": redact(url)}
         try:

@@ -223,7 +223,7 @@ async def redeliver(
         redeliverer = Redeliverer(
             es,
             settings.index_alias,
-            Notifier(session, retry, timeout=settings.webhook_timeout_seconds),
+            Notifier(session, retry, settings.webhook_timeout_seconds, settings.webhook_per_host),
             partial(rulebook.rules, es),
             retry_schedule(settings),
             lease + 60,

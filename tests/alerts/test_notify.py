@@ -135,3 +135,42 @@ def test_the_log_notifier_writes_the_alert(caplog: pytest.LogCaptureFixture) -> 
     assert delivery.error is None and calls == []
     record = next(r for r in caplog.records if r.getMessage().startswith("ALERT zelensky"))
     assert record.alert["story_id"] == "s1"  # type: ignore[attr-defined]
+
+
+def test_a_burst_to_a_slow_receiver_is_sent_once_each() -> None:
+    """A receiver serving two requests at a time (0.2 s each) and 20 alerts at once, 1 s timeout:
+    requests wait their turn before their clock starts, so none times out after it arrived and
+    none is sent twice (the HTTP client's pool alone let the clock run while queued)."""
+    calls: list[str] = []
+
+    async def go() -> list[Any]:
+        busy = asyncio.Semaphore(2)
+
+        async def hook(request: web.Request) -> web.Response:
+            await request.read()
+            async with busy:
+                await asyncio.sleep(0.2)
+                calls.append(request.headers[ALERT_ID_HEADER])
+            return web.Response(status=204)
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        target = Target(type="webhook", url=f"http://127.0.0.1:{port}/hook")
+        try:
+            async with aiohttp.ClientSession() as session:
+                notifier = Notifier(session, RetryPolicy(cap=0.05, attempts=3), timeout=1.0, per_host=2)
+                alerts = [ALERT.model_copy(update={"id": f"a{i}"}) for i in range(20)]
+                done = await asyncio.gather(*(notifier.notify(alert, [target]) for alert in alerts))
+                await asyncio.sleep(0.5)  # any request still being served lands
+                return [delivery for deliveries in done for delivery in deliveries]
+        finally:
+            await runner.cleanup()
+
+    deliveries = asyncio.run(go())
+    assert all(d.error is None and d.attempts == 1 for d in deliveries)
+    assert sorted(calls) == sorted(f"a{i}" for i in range(20))  # each once
