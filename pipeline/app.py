@@ -317,6 +317,7 @@ def add_notify_agent(
             ELASTICSEARCH_WAIT,
             stats,
             retry_schedule(settings),
+            receiver_back=send_owed,
         )
         try:
             async for events in stream.take_events(100, within=0.1):
@@ -333,6 +334,27 @@ def add_notify_agent(
             why,
             "DeliveryFailed",
         )
+
+    owed_rounds: set[asyncio.Task[None]] = set()
+
+    def send_owed(target: str) -> None:
+        """A receiver that failed answers again: what is owed to it goes now, not at its next round
+        (each alert claimed first, so the leader's timer and this never both send it)."""
+        task = asyncio.ensure_future(owed_round(target))
+        owed_rounds.add(task)
+        task.add_done_callback(owed_rounds.discard)
+
+    async def owed_round(target: str) -> None:
+        try:
+            report = await redeliver(settings, rulebook, stats, give_up, owed_to=target)
+        except Exception as exc:  # the leader's timer sends them at their round
+            log.warning("could not send what a receiver is owed: %s", exc, extra={"stage": "notify"})
+            return
+        if report.due:
+            log.info(
+                "a receiver answers again: owed notifications sent",
+                extra={"stage": "notify", **report.as_dict()},
+            )
 
     @app.timer(settings.alert_retry_check_seconds, on_leader=True)  # type: ignore[untyped-decorator]
     async def redeliver_due() -> None:  # later rounds of failed notifications (one worker: the leader)

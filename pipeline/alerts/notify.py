@@ -191,6 +191,8 @@ class NotifyStage:
     delivery's end is recorded in the ledger. A notification that failed every immediate attempt is
     marked for a later round (``schedule``; the redeliverer sends it, to the targets that failed
     only); when the schedule has no round left it is marked failed and dead-lettered with the reason.
+    When a webhook that failed here delivers again, ``receiver_back`` is told its target: what it is
+    owed need not wait for its round.
     """
 
     def __init__(
@@ -203,8 +205,11 @@ class NotifyStage:
         retry: RetryPolicy,
         stats: AlertStats,
         schedule: RetrySchedule | None = None,
+        receiver_back: Callable[[str], None] | None = None,
     ) -> None:
         self.schedule = schedule or RetrySchedule()
+        self.receiver_back = receiver_back  # told the target once a failing webhook answers again
+        self._failing: set[str] = set()  # targets whose last delivery here failed
         self.rules = rules  # reload the rules (RuleBook.rules)
         self.rule = rule  # one rule of the last load, by name (RuleBook.rule)
         self.ledger = ledger
@@ -239,10 +244,23 @@ class NotifyStage:
         done = await asyncio.gather(*(self._deliver(received[alert.id][0], alert) for alert in due))
         await self.ledger.mark(done)
 
+    def _note_receivers(self, deliveries: list[Delivery]) -> None:
+        """Remember the webhooks that fail; tell ``receiver_back`` when one answers again."""
+        for delivery in deliveries:
+            if delivery.key == "log":
+                continue
+            if delivery.error is not None:
+                self._failing.add(delivery.key)
+            elif delivery.key in self._failing:
+                self._failing.discard(delivery.key)
+                if self.receiver_back is not None:
+                    self.receiver_back(delivery.key)
+
     async def _deliver(self, message: Consumed, alert: Alert) -> tuple[Alert, dict[str, Any]]:
         rule = self.rule(alert.rule)
         targets = rule.targets if rule is not None else [Target(type="log")]  # rule removed since
         deliveries = await self.notifier.notify(alert, targets)
+        self._note_receivers(deliveries)
         failed = [d for d in deliveries if d.error is not None]
         self.stats.delivered += len(deliveries) - len(failed)
         self.stats.delivery_failures += sum(d.attempts - (d.error is None) for d in deliveries)

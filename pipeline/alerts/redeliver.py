@@ -40,6 +40,10 @@ log = logging.getLogger("pipeline.alerts")
 GiveUp = Callable[[Alert, str], Awaitable[None]]
 
 
+#: Alerts one round reads at most.
+PAGE = 500
+
+
 @dataclass
 class Report:
     """What one run did."""
@@ -50,6 +54,15 @@ class Report:
     retrying: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Report) -> None:
+        """Counts of a following round added to this one's."""
+        self.due += other.due
+        self.claimed_elsewhere += other.claimed_elsewhere
+        self.delivered += other.delivered
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.errors += other.errors
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,12 +75,20 @@ class Report:
 
 
 def due_query(
-    now: datetime, *, every_failed: bool, rule: str | None = None, since: datetime | None = None
+    now: datetime,
+    *,
+    every_failed: bool,
+    rule: str | None = None,
+    since: datetime | None = None,
+    owed_to: str | None = None,
 ) -> dict[str, Any]:
     """Alerts owed a notification: those retrying whose round is due; with ``every_failed`` (the
-    command) every retrying or failed one, whenever its round."""
+    command) every retrying or failed one, whenever its round; with ``owed_to`` (a receiver that
+    answers again) every retrying one still owed to that target, whenever its round."""
     if every_failed:
         filters: list[dict[str, Any]] = [{"terms": {"delivery": ["retrying", "failed"]}}]
+    elif owed_to is not None:
+        filters = [{"term": {"delivery": "retrying"}}, {"term": {"pending_targets": owed_to}}]
     else:
         filters = [{"term": {"delivery": "retrying"}}, {"range": {"retry_at": {"lte": now.isoformat()}}}]
     if rule is not None:
@@ -112,14 +133,15 @@ class Redeliverer:
         every_failed: bool = False,
         rule: str | None = None,
         since: datetime | None = None,
-        limit: int = 500,
+        owed_to: str | None = None,
+        limit: int = PAGE,
     ) -> Report:
         """One round over the alerts due (see :func:`due_query`), oldest first."""
         now = utcnow()
         report = Report()
         found = await self.es.search(
             index=self.index,
-            query=due_query(now, every_failed=every_failed, rule=rule, since=since),
+            query=due_query(now, every_failed=every_failed, rule=rule, since=since, owed_to=owed_to),
             sort=[{"fired_at": "asc"}],
             size=limit,
             seq_no_primary_term=True,
@@ -210,8 +232,10 @@ async def redeliver(
     every_failed: bool = False,
     rule: str | None = None,
     since: datetime | None = None,
+    owed_to: str | None = None,
 ) -> Report:
-    """One round of :class:`Redeliverer` with its own clients (the worker's timer, the command)."""
+    """One round of :class:`Redeliverer` with its own clients (the worker's timer, the command).
+    With ``owed_to`` (a receiver back), rounds follow one another while each finds a full page."""
     es = async_es_client(settings)
     session = aiohttp.ClientSession(trust_env=False)
     retry = RetryPolicy(cap=settings.webhook_backoff_max_seconds, attempts=settings.webhook_attempts)
@@ -230,7 +254,12 @@ async def redeliver(
             give_up,
             stats,
         )
-        return await redeliverer.run(every_failed=every_failed, rule=rule, since=since)
+        report = await redeliverer.run(every_failed=every_failed, rule=rule, since=since, owed_to=owed_to)
+        last = report
+        while owed_to is not None and last.due >= PAGE and last.delivered:
+            last = await redeliverer.run(owed_to=owed_to)
+            report.add(last)
+        return report
     finally:
         await session.close()
         await es.close()

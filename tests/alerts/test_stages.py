@@ -258,6 +258,26 @@ def test_a_later_round_goes_to_the_webhooks_still_owed_or_to_the_corrected_one()
     assert {"term": {"delivery": "retrying"}} in due["bool"]["filter"]
 
 
+def test_a_webhook_that_answers_again_is_sent_what_it_is_owed_without_waiting_for_its_round() -> None:
+    backs: list[str] = []
+    notifier = Notifier(failing={HOOK})
+    built, _ = notify_stage(Ledger(), notifier, WEBHOOK_RULE)
+    built.receiver_back = backs.append
+    run(built.batch([record(alert("a").to_bytes(), 0)]))  # the receiver is down
+    run(built.batch([record(alert("b").to_bytes(), 1)]))
+    assert backs == []
+    notifier.failing.clear()  # it answers again
+    run(built.batch([record(alert("c").to_bytes(), 2)]))
+    run(built.batch([record(alert("d").to_bytes(), 3)]))
+    assert backs == [target_key(HOOK)]  # told once, not for every delivery after
+    # what the round then asks for: every alert still owed to that target, whenever its round
+    owed = due_query(datetime(2026, 1, 1, tzinfo=UTC), every_failed=False, owed_to=target_key(HOOK))
+    assert owed["bool"]["filter"] == [
+        {"term": {"delivery": "retrying"}},
+        {"term": {"pending_targets": target_key(HOOK)}},
+    ]
+
+
 def test_the_pause_after_a_batch_keeps_matching_to_its_share_of_the_time() -> None:
     assert pause_after(0.05, 1.0) == 0.0  # the default: never waits
     assert pause_after(0.05, 0.25) == pytest.approx(0.15)  # 0.05 s of every 0.2 s
