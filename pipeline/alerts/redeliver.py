@@ -8,6 +8,9 @@ pushes ``retry_at`` past a lease: two workers or a worker and the command never 
 sender that dies mid-delivery leaves it to be sent once more after the lease), sends it to the
 targets still owed, and records the end of the round: delivered, retrying at the next round of the
 schedule, or failed past the horizon (then dead-lettered). Receivers deduplicate on the alert id.
+
+A receiver that answers again (the notify stage saw a webhook that had failed deliver a new alert)
+need not wait for the rounds: a run with ``owed_to`` takes every retrying alert still owed to it.
 """
 
 from __future__ import annotations
