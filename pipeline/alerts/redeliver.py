@@ -3,9 +3,10 @@
 The notify stage marks an alert whose webhook failed every immediate attempt as ``retrying``, with
 ``retry_at`` and the targets still owed (``pending_targets``). :meth:`Redeliverer.run` - every few
 seconds on the worker group's leader, or on demand (`wirestream alerts redeliver`) - picks the due
-ones from ``<alias>.alerts``, claims each (an update conditioned on its sequence number, which also
-pushes ``retry_at`` past a lease: two workers or a worker and the command never both send it, and a
-sender that dies mid-delivery leaves it to be sent once more after the lease), sends it to the
+ones from ``<alias>.alerts``, claims each (an update conditioned on its sequence number, which marks
+it ``sending`` and pushes ``retry_at`` past a lease: two workers or a worker and the command never
+both send it, and a sender that dies mid-delivery leaves it to be sent once more after the lease),
+sends it to the
 targets still owed, and records the end of the round: delivered, retrying at the next round of the
 schedule, or failed past the horizon (then dead-lettered). Receivers deduplicate on the alert id.
 
@@ -87,13 +88,24 @@ def due_query(
 ) -> dict[str, Any]:
     """Alerts owed a notification: those retrying whose round is due; with ``every_failed`` (the
     command) every retrying or failed one, whenever its round; with ``owed_to`` (a receiver that
-    answers again) every retrying one still owed to that target, whenever its round."""
-    if every_failed:
-        filters: list[dict[str, Any]] = [{"terms": {"delivery": ["retrying", "failed"]}}]
-    elif owed_to is not None:
-        filters = [{"term": {"delivery": "retrying"}}, {"term": {"pending_targets": owed_to}}]
+    answers again) every retrying one still owed to that target, whenever its round.
+
+    An alert being sent (claimed: ``sending``, its lease in ``retry_at``) is left to its sender until
+    the lease ends (the sender died mid-delivery); then it is due like a retrying one. Only the
+    schedule's query may look at ``retry_at`` alone: the other two pass over rounds not due yet, so
+    they must tell a claim from a round by the state."""
+    due = {"range": {"retry_at": {"lte": now.isoformat()}}}
+    unclaimed_sender_gone = {"bool": {"filter": [{"term": {"delivery": "sending"}}, due]}}
+    if every_failed or owed_to is not None:
+        states = ["retrying", "failed"] if every_failed else ["retrying"]
+        owed = {"terms": {"delivery": states}}
+        filters: list[dict[str, Any]] = [
+            {"bool": {"should": [owed, unclaimed_sender_gone], "minimum_should_match": 1}}
+        ]
+        if owed_to is not None:
+            filters.append({"term": {"pending_targets": owed_to}})
     else:
-        filters = [{"term": {"delivery": "retrying"}}, {"range": {"retry_at": {"lte": now.isoformat()}}}]
+        filters = [{"terms": {"delivery": ["retrying", "sending"]}}, due]
     if rule is not None:
         filters.append({"term": {"rule": rule}})
     if since is not None:
@@ -167,7 +179,7 @@ class Redeliverer:
             await self.es.update(
                 index=self.index,
                 id=hit["_id"],
-                doc={"retry_at": (now + self.lease).isoformat(), "delivery": "retrying"},
+                doc={"retry_at": (now + self.lease).isoformat(), "delivery": "sending"},
                 if_seq_no=hit["_seq_no"],
                 if_primary_term=hit["_primary_term"],
             )

@@ -255,7 +255,7 @@ def test_a_later_round_goes_to_the_webhooks_still_owed_or_to_the_corrected_one()
     assert [t.url for t in owed_targets(rule, [target_key(HOOK + "2")])] == [HOOK + "2"]
     assert [t.url for t in owed_targets(rule, [target_key("https://old.example/")])] == [HOOK, HOOK + "2"]
     due = due_query(datetime(2026, 1, 1, tzinfo=UTC), every_failed=False)
-    assert {"term": {"delivery": "retrying"}} in due["bool"]["filter"]
+    assert {"terms": {"delivery": ["retrying", "sending"]}} in due["bool"]["filter"]  # a dead sender's too
 
 
 def test_a_webhook_that_answers_again_is_sent_what_it_is_owed_without_waiting_for_its_round() -> None:
@@ -270,11 +270,16 @@ def test_a_webhook_that_answers_again_is_sent_what_it_is_owed_without_waiting_fo
     run(built.batch([record(alert("c").to_bytes(), 2)]))
     run(built.batch([record(alert("d").to_bytes(), 3)]))
     assert backs == [target_key(HOOK)]  # told once, not for every delivery after
-    # what the round then asks for: every alert still owed to that target, whenever its round
-    owed = due_query(datetime(2026, 1, 1, tzinfo=UTC), every_failed=False, owed_to=target_key(HOOK))
-    assert owed["bool"]["filter"] == [
-        {"term": {"delivery": "retrying"}},
-        {"term": {"pending_targets": target_key(HOOK)}},
+    # what the round then asks for: every alert still owed to that target, whenever its round, but
+    # none being sent (claimed by the leader's round: `sending` until its lease ends)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    [either, owed_to] = due_query(now, every_failed=False, owed_to=target_key(HOOK))["bool"]["filter"]
+    assert owed_to == {"term": {"pending_targets": target_key(HOOK)}}
+    retrying, sender_gone = either["bool"]["should"]
+    assert retrying == {"terms": {"delivery": ["retrying"]}}
+    assert sender_gone["bool"]["filter"] == [
+        {"term": {"delivery": "sending"}},
+        {"range": {"retry_at": {"lte": now.isoformat()}}},
     ]
 
 

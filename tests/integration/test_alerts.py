@@ -11,12 +11,16 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from pipeline.alerts.indices import alerts_index, ensure_alert_indices
+from pipeline.alerts.ledger import delivery_state, target_key
 from pipeline.alerts.notify import ALERT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from pipeline.alerts.redeliver import redeliver
 from pipeline.alerts.rulebook import RuleBook
 from pipeline.alerts.rules import Rule, Target
 from pipeline.alerts.stats import AlertStats
@@ -27,7 +31,7 @@ from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.index.client import async_es_client, es_client
 from pipeline.index.documents import bulk_action
-from pipeline.messages import Alert, DeadLetter, RawPage
+from pipeline.messages import Alert, DeadLetter, RawPage, utcnow
 from pipeline.publish import publish_pages
 from pipeline.split import split_page
 from pipeline.tools.worker_process import caught_up, indexed_count
@@ -400,3 +404,76 @@ def test_every_rule_is_read_when_the_rules_need_several_pages(
             await es.close()
 
     assert asyncio.run(loaded()) == (names, [n for n in names if n != "rule-2"])
+
+
+def test_a_round_for_a_receiver_back_never_sends_what_another_round_is_sending(
+    indexed: tuple[Settings, list[str], dict[str, str]],
+) -> None:
+    """The leader's round is sending (claimed, its lease running) when a receiver-back round looks:
+    the alert it is sending is left to it, so every alert arrives once."""
+    isolated = indexed[0]
+    calls: list[str] = []
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            calls.append(self.headers[ALERT_ID_HEADER])
+            threading.Event().wait(0.5)  # a slow receiver: each delivery takes a while
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        ensure_alert_indices(isolated)
+        add_rule(isolated, Rule(name="slow", query="Zelensky", targets=[Target(type="webhook", url=url)]))
+        owed = delivery_state("HTTP 503", retry_at=utcnow() - timedelta(seconds=1), pending=[target_key(url)])
+        es = es_client(isolated)
+        try:
+            for n in range(4):
+                alert = Alert(
+                    id=f"slow-{n}",
+                    rule="slow",
+                    query="Zelensky",
+                    story_id=f"s{n}",
+                    kind="teaser",
+                    url=f"https://x.example/{n}",
+                    page_url="https://x.example/",
+                    site="x",
+                    lang="en",
+                    snippet="Zelensky met ministers",
+                    first_seen_at=utcnow(),
+                )
+                source = {**alert.model_dump(mode="json", exclude={"schema_version"}), **owed}
+                es.index(index=alerts_index(isolated.index_alias), id=alert.id, document=source)
+            es.indices.refresh(index=alerts_index(isolated.index_alias))
+
+            async def both() -> None:
+                async def give_up(alert: Alert, why: str) -> None:
+                    raise AssertionError(why)
+
+                def round_(**how: Any) -> Any:
+                    return redeliver(
+                        isolated, RuleBook(isolated.index_alias, AlertStats()), AlertStats(), give_up, **how
+                    )
+
+                scheduled = asyncio.ensure_future(round_())  # the leader's round, one alert at a time
+                while len(calls) < 2:
+                    await asyncio.sleep(0.02)
+                es.indices.refresh(index=alerts_index(isolated.index_alias))  # its claim is visible
+                await round_(owed_to=target_key(url))  # the receiver is back: what it is owed
+                await scheduled
+
+            asyncio.run(both())
+        finally:
+            es.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(calls) == [f"slow-{n}" for n in range(4)]  # each once
+    assert {a["id"]: a["delivery"] for a in fired(isolated)} == {f"slow-{n}": "delivered" for n in range(4)}
