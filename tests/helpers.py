@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pipeline import kafka_clients
+from pipeline.messages import Alert
 
 T = TypeVar("T")
 
@@ -38,3 +39,20 @@ def read_all(settings: Any, topic: str, idle_ms: int = 3000) -> list[tuple[bytes
         return [(message.key, message.value) for message in consumer]
     finally:
         consumer.close()
+
+
+def an_alert(story: str, rule: str = "mali", query: str = "Mali") -> Alert:
+    """An alert of ``rule`` for the teaser ``story`` on x.example."""
+    return Alert(
+        id=f"{rule}-{story}",
+        rule=rule,
+        query=query,
+        story_id=story,
+        kind="teaser",
+        url=f"https://x.example/{story}",
+        page_url="https://x.example/p",
+        site="x",
+        lang="en",
+        snippet=f"«{query}»",
+        first_seen_at="2026-12-01T00:00:00Z",  # type: ignore[arg-type]
+    )

@@ -20,26 +20,14 @@ from pipeline.alerts.stats import AlertStats
 from pipeline.messages import Alert, IndexedBatch
 from pipeline.retry import RetryPolicy
 from pipeline.stream import DeadLetters
+from tests.helpers import an_alert
 from tests.stages import Outbox, record, run
 
 NO_WAIT = RetryPolicy(base=0.0, cap=0.0)
 RULES = [Rule(name="mali", query="Mali")]
 
 
-def alert(story: str, rule: str = "mali") -> Alert:
-    return Alert(
-        id=f"{rule}-{story}",
-        rule=rule,
-        query="Mali",
-        story_id=story,
-        kind="teaser",
-        url=f"https://x.example/{story}",
-        page_url="https://x.example/p",
-        site="x",
-        lang="en",
-        snippet="«Mali»",
-        first_seen_at="2026-12-01T00:00:00Z",  # type: ignore[arg-type]
-    )
+alert = an_alert
 
 
 async def rules() -> list[Rule]:

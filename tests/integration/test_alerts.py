@@ -36,7 +36,7 @@ from pipeline.publish import publish_pages
 from pipeline.split import split_page
 from pipeline.tools.worker_process import caught_up, indexed_count
 from pipeline.topics import TopicNames
-from tests.helpers import read_all, wait_for
+from tests.helpers import an_alert, read_all, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -436,19 +436,7 @@ def test_a_round_for_a_receiver_back_never_sends_what_another_round_is_sending(
         es = es_client(isolated)
         try:
             for n in range(4):
-                alert = Alert(
-                    id=f"slow-{n}",
-                    rule="slow",
-                    query="Zelensky",
-                    story_id=f"s{n}",
-                    kind="teaser",
-                    url=f"https://x.example/{n}",
-                    page_url="https://x.example/",
-                    site="x",
-                    lang="en",
-                    snippet="Zelensky met ministers",
-                    first_seen_at=utcnow(),
-                )
+                alert = an_alert(str(n), rule="slow", query="Zelensky")
                 source = {**alert.model_dump(mode="json", exclude={"schema_version"}), **owed}
                 es.index(index=alerts_index(isolated.index_alias), id=alert.id, document=source)
             es.indices.refresh(index=alerts_index(isolated.index_alias))
