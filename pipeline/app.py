@@ -37,7 +37,7 @@ from pipeline.alerts.indices import ensure_alert_indices
 from pipeline.alerts.ledger import AlertLedger
 from pipeline.alerts.matcher import Matcher
 from pipeline.alerts.notify import Notifier, NotifyStage
-from pipeline.alerts.redeliver import redeliver, retry_schedule
+from pipeline.alerts.redeliver import OwedRounds, logged_round, retry_schedule
 from pipeline.alerts.rulebook import RuleBook
 from pipeline.alerts.stage import AlertStage
 from pipeline.alerts.stats import AlertStats
@@ -317,7 +317,7 @@ def add_notify_agent(
             ELASTICSEARCH_WAIT,
             stats,
             retry_schedule(settings),
-            receiver_back=send_owed,
+            receiver_back=owed.start,
         )
         try:
             async for events in stream.take_events(100, within=0.1):
@@ -335,36 +335,11 @@ def add_notify_agent(
             "DeliveryFailed",
         )
 
-    owed_rounds: set[asyncio.Task[None]] = set()
-
-    def send_owed(target: str) -> None:
-        """A receiver that failed answers again: what is owed to it goes now, not at its next round
-        (each alert claimed first, so the leader's timer and this never both send it)."""
-        task = asyncio.ensure_future(owed_round(target))
-        owed_rounds.add(task)
-        task.add_done_callback(owed_rounds.discard)
-
-    async def owed_round(target: str) -> None:
-        try:
-            report = await redeliver(settings, rulebook, stats, give_up, owed_to=target)
-        except Exception as exc:  # the leader's timer sends them at their round
-            log.warning("could not send what a receiver is owed: %s", exc, extra={"stage": "notify"})
-            return
-        if report.due:
-            log.info(
-                "a receiver answers again: owed notifications sent",
-                extra={"stage": "notify", **report.as_dict()},
-            )
+    owed = OwedRounds(settings, rulebook, stats, give_up)  # for receivers that answer again
 
     @app.timer(settings.alert_retry_check_seconds, on_leader=True)  # type: ignore[untyped-decorator]
     async def redeliver_due() -> None:  # later rounds of failed notifications (one worker: the leader)
-        try:
-            report = await redeliver(settings, rulebook, stats, give_up)
-        except Exception as exc:  # Elasticsearch away: the next tick tries again
-            log.warning("could not look for notifications to redeliver: %s", exc, extra={"stage": "notify"})
-            return
-        if report.due:
-            log.info("notifications redelivered", extra={"stage": "notify", **report.as_dict()})
+        await logged_round(settings, rulebook, stats, give_up)
 
 
 class Worker(faust.Worker):

@@ -287,3 +287,37 @@ async def redeliver(
     finally:
         await session.close()
         await es.close()
+
+
+async def logged_round(
+    settings: Settings, rulebook: RuleBook, stats: AlertStats, give_up: GiveUp, owed_to: str | None = None
+) -> None:
+    """One :func:`redeliver` round of the worker's, logged; a failure is logged and left to the next."""
+    try:
+        report = await redeliver(settings, rulebook, stats, give_up, owed_to=owed_to)
+    except Exception as exc:  # Elasticsearch away: the next round tries again
+        log.warning("could not send the notifications owed: %s", exc, extra={"stage": "notify"})
+        return
+    if report.due:
+        what = "a receiver answers again: owed notifications sent" if owed_to else "notifications redelivered"
+        log.info(what, extra={"stage": "notify", **report.as_dict()})
+
+
+class OwedRounds:
+    """Rounds for receivers that answer again (``NotifyStage.receiver_back``), in the background: what
+    is owed to one goes now, not at its next round (each alert claimed first, so the leader's timer
+    and these never both send it)."""
+
+    def __init__(self, settings: Settings, rulebook: RuleBook, stats: AlertStats, give_up: GiveUp) -> None:
+        self.settings = settings
+        self.rulebook = rulebook
+        self.stats = stats
+        self.give_up = give_up
+        self._running: set[asyncio.Task[None]] = set()  # held: the loop keeps only weak references
+
+    def start(self, target: str) -> None:
+        task = asyncio.ensure_future(
+            logged_round(self.settings, self.rulebook, self.stats, self.give_up, owed_to=target)
+        )
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
