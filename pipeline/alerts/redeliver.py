@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -64,13 +64,9 @@ class Report:
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Report) -> None:
-        """Counts of a following round added to this one's."""
-        self.due += other.due
-        self.claimed_elsewhere += other.claimed_elsewhere
-        self.delivered += other.delivered
-        self.retrying += other.retrying
-        self.failed += other.failed
-        self.errors += other.errors
+        """Counts (and errors) of a following round added to this one's."""
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
         return {

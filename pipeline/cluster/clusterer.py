@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from pipeline.cluster.decide import BandIndex, Member, closest, horizon
+from pipeline.cluster.decide import BandIndex, Member, at_most_per_cluster, closest, horizon
 from pipeline.cluster.prints import Print, story_print
 from pipeline.messages import Story
 
@@ -48,13 +48,8 @@ PER_CLUSTER = 8
 def few_per_cluster(members: Iterable[Member]) -> list[Member]:
     """At most :data:`PER_CLUSTER` members of each cluster, the latest first (ties: story id, so a
     replay compares with the same ones)."""
-    taken: dict[str, int] = {}
-    kept = []
-    for member in sorted(members, key=lambda m: (m.at, m.story_id), reverse=True):
-        if taken.get(member.cluster_id, 0) < PER_CLUSTER:
-            taken[member.cluster_id] = taken.get(member.cluster_id, 0) + 1
-            kept.append(member)
-    return kept
+    latest = sorted(members, key=lambda m: (m.at, m.story_id), reverse=True)
+    return at_most_per_cluster(latest, lambda m: m.cluster_id, PER_CLUSTER)
 
 
 def assign_batch(

@@ -16,7 +16,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 
 from pipeline.cluster.clusterer import Assignment
-from pipeline.cluster.decide import BandIndex, Member, horizon
+from pipeline.cluster.decide import BandIndex, Member, at_most_per_cluster, horizon
 from pipeline.cluster.indices import clusters_index, members_index
 from pipeline.cluster.minhash import SCHEME
 from pipeline.cluster.prints import Print
@@ -170,17 +170,18 @@ def candidates_search(items: Sequence[tuple[Story, Print]], days: float) -> dict
 def chosen_members(responses: Sequence[dict[str, Any]]) -> list[str]:
     """Ids of the members to read, from the candidate searches' answers (latest first): at most
     :data:`FETCHED_PER_CLUSTER` of each cluster."""
-    taken: dict[str, int] = {}
-    chosen: dict[str, None] = {}
+    hits: dict[str, dict[str, Any]] = {}  # by id: a member found by two searches is read once
     for response in responses:
         if "error" in response:
             raise TransientError(f"cluster candidates: {response['error']}")
         for hit in response["hits"]["hits"]:
-            cluster = hit["fields"]["cluster_id"][0]
-            if taken.get(cluster, 0) < FETCHED_PER_CLUSTER and hit["_id"] not in chosen:
-                taken[cluster] = taken.get(cluster, 0) + 1
-                chosen[hit["_id"]] = None
-    return list(chosen)
+            hits.setdefault(hit["_id"], hit)
+    chosen = at_most_per_cluster(hits.values(), _cluster_of_hit, FETCHED_PER_CLUSTER)
+    return [hit["_id"] for hit in chosen]
+
+
+def _cluster_of_hit(hit: dict[str, Any]) -> str:
+    return str(hit["fields"]["cluster_id"][0])
 
 
 #: Of the state's bulk answer, only what is read (decoding the whole of it costs the worker time).
