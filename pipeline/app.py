@@ -51,7 +51,7 @@ from pipeline.index.stage import IndexStage
 from pipeline.index.writer import BulkWriter
 from pipeline.messages import Alert, utcnow
 from pipeline.observability.housekeeping import STALLED, add_housekeeping
-from pipeline.observability.liveness import EXIT_STALLED, ShutdownDeadline
+from pipeline.observability.liveness import EXIT_STALLED, ShutdownDeadline, restart_in_place
 from pipeline.observability.logging import logging_config
 from pipeline.retry import RetryPolicy, log_retries
 from pipeline.split import SiteMemory, split
@@ -356,21 +356,30 @@ class Worker(faust.Worker):
 
 def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] = create_app) -> None:
     """Run the faust worker in this process until it is stopped (SIGTERM/SIGINT) or a partition
-    stalls (exit 75: the restart reads it again). Refused credentials or an untrusted certificate
-    end it at once (exit 4 or 5), before faust would retry them for ever."""
+    stalls (then it restarts in place, or exits 75 for its orchestrator: the restart reads it
+    again). Refused credentials or an untrusted certificate end it at once (exit 4 or 5), before
+    faust would retry them for ever."""
     kafka_clients.check_access(settings)
     index_client.check_access(settings)
     (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
+
+    def after_stall(code: int) -> NoReturn:  # a stall's shutdown is done (or overdue): start again
+        if STALLED.is_set() and settings.worker_restart_on_stall:
+            restart_in_place()
+        os._exit(code)
+
     worker = Worker(
         app_factory(settings),
         loglevel=settings.log_level,
         logging_config=logging_config(settings.log_level, settings.log_format, settings.log_repeat_seconds),
         override_logging=True,
-        deadline=ShutdownDeadline(settings.worker_shutdown_seconds),
+        deadline=ShutdownDeadline(settings.worker_shutdown_seconds, after_stall),
     )
     try:
         worker.execute_from_commandline()
     except SystemExit:
         if STALLED.is_set():
+            if settings.worker_restart_on_stall:
+                restart_in_place()
             raise SystemExit(EXIT_STALLED) from None
         raise

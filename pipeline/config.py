@@ -91,7 +91,12 @@ class Settings(BaseSettings):
         60.0,
         gt=0,
         description="Partitions with lag whose commits have not moved this long while the worker is idle "
-        "make it unhealthy (/health/ answers 503) so an orchestrator restarts it.",
+        "make it unhealthy (/health/ answers 503) and end it (see WIRESTREAM_WORKER_RESTART_ON_STALL).",
+    )
+    worker_restart_on_stall: bool = Field(
+        True,
+        description="After a stall the worker restarts itself in place (same process id, no orchestrator "
+        "back-off); false: it exits with code 75 for its orchestrator to restart.",
     )
     bulk_batch_size: int = Field(500, ge=1, description="Stories per Elasticsearch _bulk request.")
     bulk_linger_seconds: float = Field(0.25, gt=0, description="Longest wait to fill a bulk batch.")

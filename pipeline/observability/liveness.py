@@ -13,7 +13,8 @@
 
   A stalled partition is never committed again by this process (the message at its committed offset
   has gone missing inside it), so the worker reports itself unhealthy and exits: the restart reads
-  the partition again from its committed offset.
+  the partition again from its committed offset. :func:`restart_in_place` is that restart, in the
+  same process (``WIRESTREAM_WORKER_RESTART_ON_STALL``): no orchestrator needed, no restart back-off.
 * :class:`ShutdownDeadline` - after SIGTERM the process ends within a bound even when a client
   library hangs while stopping.
 """
@@ -22,9 +23,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NoReturn
 
 log = logging.getLogger("pipeline.worker")
 
@@ -155,3 +158,16 @@ class ShutdownDeadline:
 #: Exit codes of the worker when it ends itself.
 EXIT_SHUTDOWN_OVERDUE = 1
 EXIT_STALLED = 75
+
+
+def restart_in_place() -> NoReturn:
+    """Replace this process by a fresh ``wirestream worker`` with the same arguments and environment
+    (the same pid: a container sees no restart). Called after a stall's shutdown has committed what
+    was done; the new worker reads every partition again from its commit."""
+    argv = [sys.executable, "-m", "pipeline", *sys.argv[1:]]
+    log.warning("restarting the worker in place after a stall", extra={"stage": "worker"})
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter and arguments

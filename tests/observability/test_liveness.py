@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 import threading
 
 from pipeline.observability.liveness import (
@@ -92,3 +95,16 @@ def test_loop_lag_keeps_the_worst_delay_of_the_last_window() -> None:
     assert lag.max_ms == 250.0
     lag.observe(125, 0.004)
     assert lag.max_ms == 4.0
+
+
+def test_a_restart_in_place_runs_the_same_command_again_in_the_same_process() -> None:
+    script = (
+        "import sys; sys.argv = ['wirestream', '--help'];"
+        "from pipeline.observability.liveness import restart_in_place; restart_in_place()"
+    )
+    command = [sys.executable, "-c", script]
+    out = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60, env=os.environ)
+    assert out.returncode == 0, out.stderr
+    # the same command line again (`python -m pipeline --help`), after the warning
+    assert "restarting the worker in place" in out.stderr
+    assert "Usage:" in out.stdout
