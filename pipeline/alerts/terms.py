@@ -1,5 +1,10 @@
-"""The presearcher's two questions to Elasticsearch: the analysed forms of the rules' words (per
-analyzer, ``_analyze``, cached), and the indexed terms of a batch's stories (``_mtermvectors``)."""
+"""The presearcher's questions to Elasticsearch: the analysed forms of the rules' words (per
+analyzer, ``_analyze``, cached), and the indexed terms of a batch's stories (``_mtermvectors``).
+
+Term vectors are not stored, so Elasticsearch analyses each story again to answer: that is most of
+the alert stage's cost. For the language analyzers in :data:`DERIVED` it is not asked: their terms
+are the standard field's terms, each analysed on its own (cached per analyzer), see
+:meth:`Presearcher._derived`."""
 
 from __future__ import annotations
 
@@ -20,6 +25,25 @@ log = logging.getLogger("pipeline.alerts")
 WORDS_PER_REQUEST = 1000
 CACHED = 500_000
 
+#: Language analyzers that are the ``standard`` analyzer's tokens, each changed on its own: the
+#: standard tokenizer; a character filter only if it acts within a token (persian: a zero-width
+#: non-joiner becomes a space); lower-casing first, or a filter whose result does not depend on case
+#: (elision, the English possessive, sorani's and greek's own normalising, which lower-case too);
+#: then filters that map one token to tokens of its own (normalising, stemming, stop words). A
+#: story's terms in such a field are exactly its ``standard`` terms, each analysed alone, so they
+#: are derived from the standard field's terms instead of asked for. Left out: cjk (pairs of
+#: characters across tokens), thai (its own tokenizer), turkish and irish (their lower-casing of
+#: "I" and of prefixes depends on the case the standard field has already removed).
+#: ``tests/integration/test_alerts.py`` checks each against Elasticsearch's own term vectors.
+DERIVED = frozenset(
+    {
+        "arabic", "armenian", "basque", "bengali", "bulgarian", "catalan", "czech", "danish",
+        "dutch", "english", "estonian", "finnish", "french", "galician", "german", "greek", "hindi",
+        "hungarian", "indonesian", "italian", "latvian", "lithuanian", "norwegian", "persian",
+        "portuguese", "romanian", "russian", "serbian", "sorani", "spanish", "swedish",
+    }
+)  # fmt: skip
+
 
 def analyzer_of(field: str) -> str:
     """The analyzer of a default field (``title``/``text``: standard; ``text_tr``: turkish)."""
@@ -36,6 +60,7 @@ class Presearcher:
         self.stats = stats
         self.needed: dict[str, Needs] = {}  # query -> needs
         self.lexicon = Lexicon()  # the rules' words in each analyzer's forms
+        self.derived: dict[str, dict[str, tuple[str, ...]]] = {}  # analyzer -> standard term -> its forms
         self._indexed: Sequence[Rule] = ()  # the rules the index was last asked for (kept: see _index)
         self._rule_index: tuple[int, RuleIndex] | None = None
 
@@ -54,9 +79,12 @@ class Presearcher:
         analyzers = sorted({analyzer_of(field) for field in fields})
         index = self._index(rules if book is None else book)
         try:
-            terms = await self._terms(ids, fields)
+            terms = await self._terms(ids, [f for f in fields if analyzer_of(f) not in DERIVED])
             if terms is None:
                 return list(rules)
+            for analyzer in analyzers:
+                if analyzer in DERIVED:
+                    terms[analyzer] = await self._derived(analyzer, terms["standard"])
             await self._analyse(set(index.words), analyzers)
         except Exception as exc:  # the presearcher only saves work: run every rule
             log.warning("presearch skipped: %s", exc, extra={"stage": "alerts"})
@@ -104,6 +132,23 @@ class Presearcher:
             for field, vector in (doc.get("term_vectors") or {}).items():
                 terms.setdefault(analyzer_of(field), set()).update(vector.get("terms", {}))
         return terms
+
+    async def _derived(self, analyzer: str, standard: set[str]) -> set[str]:
+        """The terms ``analyzer`` indexes for text whose standard terms are ``standard`` (one of
+        :data:`DERIVED`): each standard term analysed alone, cached. For the stories of a batch
+        together this is a superset of what the analyzer's fields hold (they hold it only for the
+        stories in its language): the selection stays a superset of the rules that match."""
+        known = self.derived.setdefault(analyzer, {})
+        todo = sorted(standard.difference(known))
+        if len(known) + len(todo) > CACHED:
+            known.clear()
+            todo = sorted(standard)
+        for start in range(0, len(todo), WORDS_PER_REQUEST):
+            for (_, term), forms in (
+                await self._analysed(analyzer, todo[start : start + WORDS_PER_REQUEST])
+            ).items():
+                known[term] = forms
+        return {form for term in standard for form in known[term]}
 
     async def _analyse(self, words: set[str], analyzers: list[str]) -> None:
         if len(self.lexicon) > CACHED:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,12 +26,13 @@ from pipeline.alerts.rulebook import RuleBook
 from pipeline.alerts.rules import Rule, Target
 from pipeline.alerts.stats import AlertStats
 from pipeline.alerts.store import add_rule, dry_run, fired, get_rule, list_rules, match_batch, remove_rule
-from pipeline.alerts.terms import Presearcher
+from pipeline.alerts.terms import DERIVED, Presearcher
 from pipeline.bootstrap import ensure_index, init
 from pipeline.config import Settings
 from pipeline.errors import UserError
 from pipeline.index.client import async_es_client, es_client
 from pipeline.index.documents import bulk_action
+from pipeline.index.template import LANGUAGE_ANALYZERS
 from pipeline.messages import Alert, DeadLetter, RawPage, utcnow
 from pipeline.publish import publish_pages
 from pipeline.split import split_page
@@ -465,3 +467,43 @@ def test_a_round_for_a_receiver_back_never_sends_what_another_round_is_sending(
         server.server_close()
     assert sorted(calls) == [f"slow-{n}" for n in range(4)]  # each once
     assert {a["id"]: a["delivery"] for a in fired(isolated)} == {f"slow-{n}": "delivered" for n in range(4)}
+
+
+def test_each_derived_analyzer_indexes_its_standard_terms_each_analysed_alone(isolated: Settings) -> None:
+    """What the presearcher derives for a language field instead of asking (``terms.DERIVED``) is
+    exactly what Elasticsearch indexes there: headlines, teasers and articles in each language."""
+    ensure_index(isolated)
+    data = Path(__file__).parents[1] / "data" / "lang"
+    langs = [lang for lang, a in LANGUAGE_ANALYZERS.items() if a in DERIVED and (data / lang).is_dir()]
+    assert len(langs) >= 15
+    es = es_client(isolated)
+    try:
+        for lang in langs:
+            title = (data / lang / "headline.txt").read_text().splitlines()[0]
+            text = "\n".join(
+                (data / lang / f"{kind}.txt").read_text() for kind in ("article", "teaser", "headline")
+            )
+            fields = {"title": title, "text": text, f"title_{lang}": title, f"text_{lang}": text}
+            es.index(index=isolated.index_alias, id=lang, document=fields)
+        es.indices.refresh(index=isolated.index_alias)
+    finally:
+        es.close()
+
+    async def compare() -> dict[str, tuple[int, int, int]]:
+        es = async_es_client(isolated)
+        presearcher = Presearcher(es, isolated.index_alias, AlertStats())
+        differences = {}
+        try:
+            for lang in langs:
+                analyzer = LANGUAGE_ANALYZERS[lang]
+                real = await presearcher._terms([lang], [f"title_{lang}", f"text_{lang}"])
+                standard = await presearcher._terms([lang], ["title", "text"])
+                assert real is not None and standard is not None
+                derived = await presearcher._derived(analyzer, standard["standard"])
+                if derived != real[analyzer] or not derived:
+                    differences[lang] = (len(real[analyzer]), len(derived), len(derived ^ real[analyzer]))
+        finally:
+            await es.close()
+        return differences
+
+    assert asyncio.run(compare()) == {}
