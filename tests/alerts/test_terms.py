@@ -1,6 +1,7 @@
 import asyncio
 from typing import Any
 
+from pipeline.alerts import terms
 from pipeline.alerts.rules import Rule
 from pipeline.alerts.stats import AlertStats
 from pipeline.alerts.terms import Presearcher
@@ -52,3 +53,51 @@ def test_the_rules_of_the_batchs_languages_are_chosen_from_the_books_index_built
 
     assert asyncio.run(twice()) == [["storm"], ["storm"]]
     assert len(built) == len(book)  # the book's rules were read once, for both batches
+
+
+class RecordingElasticsearch(FakeElasticsearch):
+    """Also notes the fields asked for and the texts analysed (the fake analyzers lower-case)."""
+
+    def __init__(self, terms: list[str]) -> None:
+        super().__init__(terms)
+        self.fields: list[list[str]] = []
+        outer = self
+
+        class Indices(FakeElasticsearch._Indices):
+            async def analyze(self, analyzer: str, text: str) -> dict[str, Any]:
+                outer.analysed.append((analyzer, text.count("\n")))
+                return await super().analyze(analyzer, text)
+
+        self.analysed: list[tuple[str, int]] = []
+        self.indices = Indices()  # type: ignore[assignment]
+
+    async def mtermvectors(self, **request: Any) -> dict[str, Any]:
+        self.fields.append(request["fields"])
+        return await super().mtermvectors(**request)
+
+
+def test_derivable_language_fields_are_not_asked_for_and_their_terms_come_from_the_standard_ones() -> None:
+    es = RecordingElasticsearch(["storms", "wind"])
+    presearcher = Presearcher(es, "stories", AlertStats())  # type: ignore[arg-type]
+    rules = [Rule(name="storm", query="storms"), Rule(name="calm", query="calm")]
+    chosen = asyncio.run(presearcher.select(rules, ["a"], ["en", "tr"]))
+    assert [r.name for r in chosen] == ["storm"]
+    assert es.fields == [["title", "text", "title_tr", "text_tr"]]  # english derived, turkish asked
+    assert presearcher.derived["english"] == {"storms": ("storms",), "wind": ("wind",)}
+
+
+def test_the_derived_forms_are_forgotten_all_at_once_when_the_cache_is_full(monkeypatch: Any) -> None:
+    monkeypatch.setattr(terms, "DERIVED_CACHED", 3)
+    es = RecordingElasticsearch([])
+    presearcher = Presearcher(es, "stories", AlertStats())  # type: ignore[arg-type]
+
+    async def derive() -> list[set[str]]:
+        return [
+            await presearcher._derived("english", {"a", "b"}),
+            await presearcher._derived("english", {"a", "b"}),  # cached: nothing analysed
+            await presearcher._derived("french", {"c", "d"}),  # 4 > 3: everything forgotten first
+        ]
+
+    assert asyncio.run(derive()) == [{"a", "b"}, {"a", "b"}, {"c", "d"}]
+    assert es.analysed == [("english", 2), ("french", 2)]
+    assert presearcher.derived == {"english": {}, "french": {"c": ("c",), "d": ("d",)}}
