@@ -154,9 +154,9 @@ def create_app(settings: Settings) -> faust.App:
     stats = AlertStats()
     rulebook = RuleBook(settings.index_alias, stats)  # one rule cache for the alert and notify stages
     add_housekeeping(app, settings, stats)
-    backlog = Backlog()  # pages waiting in Kafka: the alert stage yields the cores to ingestion
+    backlog = Backlog()  # pages or stories waiting in Kafka: the alert stage yields the cores to ingestion
     add_split_agent(app, settings, raw_topic(app, names.pages), out, backlog)
-    add_index_agent(app, settings, raw_topic(app, names.stories), out)
+    add_index_agent(app, settings, raw_topic(app, names.stories), out, backlog)
     add_alert_agent(app, settings, raw_topic(app, names.indexed), out, rulebook, stats, backlog)
     add_notify_agent(app, settings, raw_topic(app, names.alerts), out, rulebook, stats)
     return app
@@ -216,7 +216,7 @@ def add_split_agent(app: faust.App, settings: Settings, pages: Any, out: Outputs
                 pool.close()
 
 
-def add_index_agent(app: faust.App, settings: Settings, stories: Any, out: Outputs) -> None:
+def add_index_agent(app: faust.App, settings: Settings, stories: Any, out: Outputs, backlog: Backlog) -> None:
     @app.agent(stories, name="index")
     async def index_agent(stream: Any) -> None:
         es = async_es_client(settings)
@@ -230,6 +230,7 @@ def add_index_agent(app: faust.App, settings: Settings, stories: Any, out: Outpu
             async for events in stream.take_events(
                 settings.bulk_batch_size, within=settings.bulk_linger_seconds
             ):
+                backlog.took(events[0].message.timestamp, stage="index")  # the batch's oldest
                 await stage.batch(messages(events))
         finally:
             await es.close()

@@ -7,7 +7,8 @@ A stage is a plain class beside its package (``split/stage.py``, ``index/stage.p
 * :data:`Send` - put one record on one topic and return once Kafka has confirmed it;
 * :class:`DeadLetters` - route a message that cannot be processed to the dead-letter topic, with
   the stage, the reason and the original bytes;
-* :class:`Backlog` - whether ingestion is behind (pages wait in Kafka), for a stage that can yield.
+* :class:`Backlog` - whether ingestion is behind (pages or stories wait in Kafka), for a stage that can
+  yield.
 
 ``app.py`` builds these from faust and hands them to the stages; unit tests hand them scripted ones.
 """
@@ -91,24 +92,26 @@ class DeadLetters:
 
 
 class Backlog:
-    """Whether ingestion is behind: the split stage notes each page's wait in Kafka (its timestamp
-    against the clock) as it takes it; ingestion is behind while the pages it took in the last
-    ``fresh`` seconds waited more than ``behind_after`` seconds. A stage that competes with
-    ingestion for the cores (alert matching) can then yield; a worker that keeps up, or idles, is
-    never behind. (A producer's clock far off this machine's reads as a wait: with the topic's
-    ``LogAppendTime`` the broker's clock is used.)"""
+    """Whether ingestion is behind: each ingestion stage (split, index) notes the wait in Kafka of
+    what it takes (the message's timestamp against the clock); ingestion is behind while something
+    one of them took in the last ``fresh`` seconds waited more than ``behind_after`` seconds. A stage
+    that competes with ingestion for the cores (alert matching) can then yield; a worker that keeps
+    up, or idles, is never behind. Both stages count: the split processes can run far ahead of
+    indexing, and then it is the stories that wait. (A producer's clock far off this machine's reads
+    as a wait: with the topic's ``LogAppendTime`` the broker's clock is used.)"""
 
     def __init__(self, behind_after: float = 1.0, fresh: float = 2.0) -> None:
         self.behind_after = behind_after
         self.fresh = fresh
-        self._wait = 0.0
-        self._at = float("-inf")
+        self._waits: dict[str, tuple[float, float]] = {}  # stage -> (wait, when noted)
 
-    def took(self, timestamp: float | None, now: float | None = None) -> None:
-        """A page taken now, written to Kafka at ``timestamp`` (Unix seconds; None: not known)."""
+    def took(self, timestamp: float | None, now: float | None = None, stage: str = "split") -> None:
+        """A message taken now by ``stage``, written to Kafka at ``timestamp`` (Unix seconds; None:
+        not known)."""
         if timestamp is not None:
-            self._wait = max(0.0, (time.time() if now is None else now) - timestamp)
-            self._at = time.monotonic()
+            wait = max(0.0, (time.time() if now is None else now) - timestamp)
+            self._waits[stage] = (wait, time.monotonic())
 
     def behind(self) -> bool:
-        return self._wait > self.behind_after and time.monotonic() - self._at < self.fresh
+        recent = time.monotonic() - self.fresh
+        return any(wait > self.behind_after and at > recent for wait, at in self._waits.values())

@@ -21,3 +21,15 @@ def test_a_worker_that_took_nothing_lately_is_not_behind() -> None:
     backlog = Backlog(behind_after=1.0, fresh=0.0)
     backlog.took(time.time() - 10.0)
     assert not backlog.behind()
+
+
+def test_stories_waiting_for_the_index_stage_are_a_backlog_too() -> None:
+    backlog = Backlog(behind_after=1.0, fresh=2.0)
+    now = time.time()
+    backlog.took(now - 0.1, now=now)  # the split stage keeps up ...
+    backlog.took(now - 4.0, now=now, stage="index")  # ... the stories wait for the index stage
+    assert backlog.behind()
+    backlog.took(now - 0.1, now=now)  # a fresh page does not hide the stories' wait
+    assert backlog.behind()
+    backlog.took(now - 0.2, now=now, stage="index")
+    assert not backlog.behind()
