@@ -20,7 +20,6 @@ import math
 import multiprocessing
 import os
 from collections.abc import Iterator, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -109,6 +108,29 @@ def _serve(conn: Connection, engine: str, seed: Writes, max_paragraphs: int, day
             memory.prune(max_paragraphs, days)
 
 
+async def reply(conn: Connection) -> Any:
+    """The next object a lane sends, read on the event loop once its pipe is readable (a lane sends
+    each reply whole, so the read does not wait on it). Handing each read to a thread instead cost
+    the loop more than the read itself. EOFError or OSError: the process is gone."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Any] = loop.create_future()
+    fd = conn.fileno()
+
+    def readable() -> None:
+        loop.remove_reader(fd)
+        if not done.done():
+            try:
+                done.set_result(conn.recv())
+            except (EOFError, OSError) as exc:
+                done.set_exception(exc)
+
+    loop.add_reader(fd, readable)
+    try:
+        return await done
+    finally:
+        loop.remove_reader(fd)
+
+
 class _Lane:
     def __init__(self, pool: SplitPool, index: int) -> None:
         self.pool = pool
@@ -137,12 +159,12 @@ class _Lane:
         self.conn = ours
         self.ready = False
 
-    async def wait_ready(self, receivers: ThreadPoolExecutor) -> None:
+    async def wait_ready(self) -> None:
         """Until the process has loaded its models (not counted in any page's budget)."""
         if not self.ready:
             assert self.conn is not None
             try:
-                await asyncio.get_running_loop().run_in_executor(receivers, self.conn.recv)
+                await reply(self.conn)
             except (EOFError, OSError) as exc:
                 code = self.process.exitcode if self.process is not None else None
                 self.replace(f"it did not start (exit code {code})")
@@ -183,7 +205,6 @@ class SplitPool:
         self.context = multiprocessing.get_context("spawn")  # never fork a process with threads
         self._lanes = [_Lane(self, i) for i in range(size)]
         self._started = False
-        self._receivers = ThreadPoolExecutor(max_workers=size, thread_name_prefix="split-recv")
 
     def _start(self) -> None:
         if not self._started:
@@ -195,15 +216,12 @@ class SplitPool:
         self._start()
         lane = self._lanes[lane_of(page.site, self.size)]
         async with lane.lock:
-            await lane.wait_ready(self._receivers)
+            await lane.wait_ready()
             assert lane.conn is not None
             conn = lane.conn
             conn.send_bytes(raw)
-            loop = asyncio.get_running_loop()
             try:
-                status, value, writes = await asyncio.wait_for(
-                    loop.run_in_executor(self._receivers, conn.recv), self.budget_seconds
-                )
+                status, value, writes = await asyncio.wait_for(reply(conn), self.budget_seconds)
             except TimeoutError:
                 lane.replace(f"a page of {page.site} took longer than {self.budget_seconds:g} s")
                 raise PermanentError(
