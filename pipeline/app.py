@@ -364,9 +364,12 @@ def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] 
     index_client.check_access(settings)
     (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
 
-    def after_stall(code: int) -> NoReturn:  # a stall's shutdown is done (or overdue): start again
+    def restart_if_stalled() -> None:  # a stall's shutdown is done (or overdue): start again
         if STALLED.is_set() and settings.worker_restart_on_stall:
             restart_in_place()
+
+    def overdue(code: int) -> NoReturn:
+        restart_if_stalled()
         os._exit(code)
 
     worker = Worker(
@@ -374,13 +377,12 @@ def run_worker(settings: Settings, app_factory: Callable[[Settings], faust.App] 
         loglevel=settings.log_level,
         logging_config=logging_config(settings.log_level, settings.log_format, settings.log_repeat_seconds),
         override_logging=True,
-        deadline=ShutdownDeadline(settings.worker_shutdown_seconds, after_stall),
+        deadline=ShutdownDeadline(settings.worker_shutdown_seconds, overdue),
     )
     try:
         worker.execute_from_commandline()
     except SystemExit:
+        restart_if_stalled()
         if STALLED.is_set():
-            if settings.worker_restart_on_stall:
-                restart_in_place()
             raise SystemExit(EXIT_STALLED) from None
         raise
