@@ -29,7 +29,7 @@ from lxml.html import HtmlElement
 from pipeline.errors import PermanentError
 from pipeline.fingerprint import normalise
 from pipeline.split.cards import same_page
-from pipeline.split.dom import Dom
+from pipeline.split.dom import Dom, Names
 from pipeline.split.linklines import Anchor, anchors, link_target, plain_text_lines
 from pipeline.split.overlap import at_least, piece_of, trigrams
 from pipeline.split.paragraphs import BOILERPLATE_KINDS, Kind, Para, is_heading, paragraphs
@@ -217,14 +217,13 @@ def _repeats_title(line: str, title: str) -> bool:
 
 #: Markup that holds a date, a time, a byline or an update note (attribute names are written in
 #: developers' English whatever the page's language; matched lower-cased).
-METADATA_MARKUP = re.compile(r"date|time|byline|author|reporter|dateline|published|updated|modified")
+METADATA_MARKUP = Names("date time byline author reporter published modified")
 
 
 def metadata_texts(dom: Dom) -> list[str]:
     """Normalised texts of the page's date, time and byline elements, longest first."""
     found = set()
-    elements = [el for el, named in dom.marked.items() if METADATA_MARKUP.search(named)]
-    for el in [*elements, *dom.root.iter("time")]:
+    for el in [*dom.named(METADATA_MARKUP), *dom.root.iter("time")]:
         text = normalise(" ".join(el.text_content().split()))
         if 2 < len(text) <= 120:
             found.add(text)

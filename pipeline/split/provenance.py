@@ -12,17 +12,16 @@ Two things the page's structure tells that the words cannot:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cached_property
 
 from lxml.html import HtmlElement
 
-from pipeline.split.dom import Dom
+from pipeline.split.dom import Dom, Names
 
 #: Boxes set apart inside an article (class and id names are developers' English whatever the
 #: page's language): fact and info boxes, embedded posts of X/Twitter, Instagram and TikTok.
-BOX_MARKUP = re.compile(r"fact-?box|info-?box|twitter-tweet|instagram-media|tiktok-embed")
+BOX_MARKUP = Names("factbox fact-box infobox info-box twitter-tweet instagram-media tiktok-embed")
 #: Share of the text (in characters) boxes may hold; more, and the box is the article itself.
 BOXED_AT_MOST = 0.8
 #: Share of the article's text (in characters) the article's own block holds: the deepest element
@@ -101,7 +100,7 @@ class Sources:
         known = self._box_of.get(el)
         if known is None:
             parent = el.getparent()
-            own = el.tag == "figcaption" or bool(BOX_MARKUP.search(self._dom.marked.get(el, "")))
+            own = el.tag == "figcaption" or el in self._dom.named(BOX_MARKUP)
             known = self._box_of[el] = own or (parent is not None and self._boxed(parent))
         return known
 

@@ -10,21 +10,21 @@ fetch. Navigation (``<nav>``, menus, breadcrumbs) is not a teaser block.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
 from pipeline.fingerprint import normalise
 from pipeline.split.cards import find_cards
-from pipeline.split.dom import Dom
+from pipeline.split.dom import Dom, Names
 from pipeline.split.lexicon import RELATED_HEADING
 
-TEASER_HINT = re.compile(
-    r"relat|teaser|card|more|recommend|popular|most|latest|also|read-?next|suggest|other|trend|headlines|news-?list"
-    r"|sidebar|widget|footer|ilgili|benzer|diger|haber|mehr|weitere|lire|noticias|relacionad|correlat|leggi|похож"
-    r"|читайте|مرتبط|ذات"
-)  # matched against lower-cased attributes
+#: Names of teaser containers (in class, id, ... attributes).
+TEASER_HINT = Names(
+    "relat teaser card more recommend popular most latest also readnext read-next suggest other"
+    " trend headlines newslist news-list sidebar widget footer ilgili benzer diger haber mehr"
+    " weitere lire noticias relacionad correlat leggi похож читайте مرتبط ذات"
+)
 #: A lead shorter than this is a dek or a label, not a teaser's story text.
 MIN_LEAD_CHARS = 60
 
@@ -50,8 +50,7 @@ CONTAINERS = frozenset({"section", "div", "ul", "ol"})
 def _blocks(dom: Dom) -> list[lxml_html.HtmlElement]:
     """Outermost teaser containers, in page order (a block inside another block is the same block)."""
     hinted = set(dom.root.iter("aside", "footer"))
-    marked = dom.marked.items()
-    hinted.update(el for el, named in marked if el.tag in CONTAINERS and TEASER_HINT.search(named))
+    hinted.update(el for el in dom.named(TEASER_HINT) if el.tag in CONTAINERS)
     blocks: list[lxml_html.HtmlElement] = []
     taken: set[lxml_html.HtmlElement] = set()
     for el in dom.root.iter("aside", "footer", "section", "div", "ul", "ol"):
