@@ -374,7 +374,8 @@ def _credit(article: Segment) -> None:
 
 
 def _teasers(teasers: list[Teaser], result: HtmlSplit, page_url: str) -> None:
-    body = trigrams(" ".join(result.article.paragraphs))
+    with_leads = any(teaser.lead for teaser in teasers)
+    body = trigrams(" ".join(result.article.paragraphs)) if with_leads else set()
     title = normalise(result.article.title or "")
     for teaser in teasers:
         if teaser.title and normalise(teaser.title) == title:

@@ -39,5 +39,7 @@ def trigrams(text: str) -> set[tuple[str, ...]]:
 
 def piece_of(text: str, body_trigrams: set[tuple[str, ...]]) -> bool:
     """More than half of the text's word trigrams are in the body."""
+    if not body_trigrams:
+        return False  # cheap first: a page without teasers has nothing to compare its lines with
     grams = trigrams(text)
     return bool(grams) and len(grams & body_trigrams) / len(grams) > 0.5
