@@ -24,7 +24,9 @@ def normalise(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    if not unicodedata.is_normalized("NFKC", text):  # the check is far cheaper than normalize's own
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
     return _NON_WORD.sub(" ", text).strip()
 
 
