@@ -218,7 +218,8 @@ def _repeats_title(line: str, title: str) -> bool:
 
 
 #: Markup that holds a date, a time, a byline or an update note (attribute names are written in
-#: developers' English whatever the page's language; matched lower-cased).
+#: developers' English whatever the page's language; matched lower-cased, anywhere in a value:
+#: "date" finds "dateline" and "updated" too).
 METADATA_MARKUP = Names("date time byline author reporter published modified")
 
 
